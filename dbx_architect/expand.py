@@ -1,0 +1,97 @@
+"""The core every face shares: spec text → validated spec → rendered code → compile check.
+
+Magics, widget forms, snippets and outlines all call :func:`expand`; none of them renders
+on its own. Heavy libraries (pydantic, jinja2, sqlglot, yaml) are imported here lazily, on
+the first expansion, never when the extension loads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import SpecError
+from .names import parse_table_name
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Generator:
+    """Where one magic's spec model, planner and template live."""
+
+    spec: str  # "module:Class"
+    plan: str  # "module:function"
+    template: str
+    schema_setting: str  # the settings key of the layer the magic writes to
+
+    def load(self, ref: str) -> Any:
+        module, _, attr = ref.partition(":")
+        return getattr(importlib.import_module(module, __package__), attr)
+
+
+GENERATORS: dict[str, Generator] = {
+    "bronze": Generator(
+        spec=".spec.bronze:BronzeSpec",
+        plan=".generators.bronze:plan_bronze",
+        template="bronze.py.j2",
+        schema_setting="bronze_schema",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The result of expanding one cell: a provenance header, then plain generated code."""
+
+    magic: str
+    header: str
+    code: str
+    spec: Any
+
+    @property
+    def cell(self) -> str:
+        """The text that replaces the cell."""
+        return self.header + self.code
+
+
+def provenance(magic: str, line: str, body: str) -> str:
+    """``# %%NAME <line>`` then the spec as comment lines, so the cell says where it came from."""
+    lines = [f"# %%{magic} {line.strip()}".rstrip()]
+    lines += [f"# {text}".rstrip() for text in body.strip("\n").splitlines()]
+    return "\n".join(lines) + "\n\n"
+
+
+def build_spec(magic: str, data: dict[str, Any]) -> Any:
+    """Validate *data* (a parsed YAML body or a form's values) as *magic*'s spec."""
+    from .spec.base import validate_spec
+
+    generator = GENERATORS[magic]
+    return validate_spec(generator.load(generator.spec), data)
+
+
+def render_spec(magic: str, name: str, spec: Any, settings: Settings) -> str:
+    """Render a validated *spec* for table or model *name*; the result always compiles."""
+    from .render import check_compiles, render
+
+    generator = GENERATORS[magic]
+    schema = getattr(settings, generator.schema_setting)
+    table = parse_table_name(name, "TABLE", settings.catalog, schema)
+    context = generator.load(generator.plan)(spec, table, settings)
+    code = render(generator.template, context)
+    check_compiles(code, f"<%%{magic} {name}>")
+    return code
+
+
+def expand(magic: str, name: str | None, line: str, body: str, settings: Settings) -> Expansion:
+    """Expand one magic cell; every user mistake is one ``%%magic: ...`` :class:`SpecError`."""
+    from .spec.yaml_body import load_body
+
+    try:
+        if not name:
+            raise SpecError(f"name the table on the magic line, e.g. %%{magic} sales")
+        spec = build_spec(magic, load_body(body))
+        code = render_spec(magic, name, spec, settings)
+    except SpecError as err:
+        raise SpecError(f"%%{magic}: {err}") from err
+    return Expansion(magic, provenance(magic, line, body), code, spec)

@@ -1,0 +1,105 @@
+"""``%%bronze``: decide how the source is read and the table written, for the template."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import SpecError
+from ..names import TableName, parse_table_name, sql_ident
+from ..settings import Settings
+from ..spec.bronze import BronzeSpec
+from ..sql import parse_schema
+from .common import check_columns_known, checkpoint_volume, governance, layout, table_properties
+
+TEMPLATE = "bronze.py.j2"
+METADATA_COLUMNS = ("_ingested_at", "_source_file")
+
+_SUFFIX_FORMATS = {
+    "csv": "csv",
+    "tsv": "csv",
+    "txt": "csv",
+    "json": "json",
+    "jsonl": "json",
+    "ndjson": "json",
+    "parquet": "parquet",
+    "pq": "parquet",
+}
+_PATH_HINT = re.compile(r"[/\\:*?]|^\.|\.(" + "|".join(_SUFFIX_FORMATS) + r")$", re.IGNORECASE)
+
+
+def _looks_like_path(source: str) -> bool:
+    return bool(_PATH_HINT.search(source))
+
+
+def _infer_format(source: str) -> str:
+    last = source.rstrip("/").rsplit("/", 1)[-1]
+    suffix = last.rsplit(".", 1)[-1].lower() if "." in last else ""
+    if suffix in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[suffix]
+    raise SpecError(
+        f"format: cannot infer the format of source {source!r} from its name; "
+        "add format: csv, json, parquet or delta"
+    )
+
+
+def _source(spec: BronzeSpec, settings: Settings) -> dict[str, Any]:
+    """Is the source files at a path or a table, and in which format?"""
+    fmt = spec.format
+    if fmt == "table" or (fmt in (None, "delta") and not _looks_like_path(spec.source)):
+        name = parse_table_name(spec.source, "source", settings.catalog, settings.bronze_schema)
+        return {"kind": "table", "format": "delta", "table": name.dotted}
+    if fmt is None:
+        fmt = _infer_format(spec.source)
+    return {"kind": "files", "format": fmt, "path": spec.source}
+
+
+def plan_bronze(spec: BronzeSpec, table: TableName, settings: Settings) -> dict[str, Any]:
+    """The template context for one ``%%bronze`` cell."""
+    source = _source(spec, settings)
+    incremental = spec.load == "incremental"
+    columns = parse_schema(spec.schema_ddl) if spec.schema_ddl else None
+    if columns is None and incremental and source["kind"] == "files" and source["format"] != "delta":
+        raise SpecError(
+            f"schema: required for an incremental {source['format']} load "
+            "(the file stream needs explicit columns), e.g. schema: id INT, amount DOUBLE"
+        )
+    if columns is not None and source["kind"] == "table":
+        raise SpecError("schema: a table source brings its own columns; remove schema")
+    names = [c.name for c in columns] if columns is not None else None
+    for reserved in METADATA_COLUMNS:
+        if names and reserved in [n.lower() for n in names]:
+            raise SpecError(f"schema: column {reserved!r} is added by the load; rename it")
+    for key in ("keys", "partition_by", "cluster_by"):
+        check_columns_known(key, getattr(spec, key), names)
+    options = dict(spec.options)
+    if source["format"] == "csv":
+        options.setdefault("header", "true")
+    checkpoint = f"{settings.volume_root.rstrip('/')}/{table.schema}/{table.table}"
+    return {
+        "spec": spec,
+        "target": settings.target,
+        "databricks": settings.target == "databricks",
+        "table": table.dotted,
+        "schema_name": table.schema_dotted,
+        "source": source,
+        "incremental": incremental,
+        "columns": [c.ddl for c in columns] if columns is not None else None,
+        "read_schema": ", ".join(f"{c.name} {c.type}" for c in columns) if columns else None,
+        "options": dict(sorted(options.items())),
+        "keys": [sql_ident(k) for k in spec.keys],
+        "key_names": list(spec.keys),
+        "layout": layout(spec.partition_by, spec.cluster_by),
+        "comment": spec.comment or _default_comment(source),
+        "properties": table_properties(dict(spec.properties)),
+        "checkpoint": checkpoint,
+        "schema_location": f"{checkpoint}/_schema",
+        "volume": checkpoint_volume(settings),
+        "view": f"_bronze_{table.table}_batch",
+        **governance(settings, spec.owner, dict(spec.tags)),
+    }
+
+
+def _default_comment(source: dict[str, Any]) -> str:
+    where = source.get("path") or source.get("table")
+    return f"Raw records from {where}, as delivered, with ingest metadata."

@@ -1,0 +1,72 @@
+"""Pieces every layer's generator shares: table layout, properties, governance statements."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import SpecError
+from ..names import sql_ident
+from ..settings import Settings
+
+_VOLUME = re.compile(r"/Volumes/([A-Za-z_]\w*)/([A-Za-z_]\w*)/([A-Za-z_]\w*)(/.*)?\Z")
+
+
+def check_columns_known(key: str, wanted: Sequence[str], known: Sequence[str] | None) -> None:
+    """Refuse a column that is not in *known* (skipped when the columns are only known at run time)."""
+    if known is None:
+        return
+    lowered = {c.lower() for c in known}
+    for column in wanted:
+        if column.lower() not in lowered:
+            raise SpecError(
+                f"{key}: column {column!r} is not in the schema; columns: {', '.join(known)}"
+            )
+
+
+def layout(partition_by: Sequence[str], cluster_by: Sequence[str]) -> dict[str, Any]:
+    """The physical layout clause and the reason for it, as a comment for the reader."""
+    if cluster_by:
+        cols = ", ".join(sql_ident(c) for c in cluster_by)
+        return {
+            "clause": f"CLUSTER BY ({cols})",
+            "reason": f"Liquid clustering on {cols}: data skipping for filters and MERGE on these "
+            "columns, and the keys can change later without rewriting the table.",
+        }
+    if partition_by:
+        cols = ", ".join(sql_ident(c) for c in partition_by)
+        return {
+            "clause": f"PARTITIONED BY ({cols})",
+            "reason": f"Partitioned by {cols}: keep these low-cardinality (well under 10,000 "
+            "values) so each partition stays at 1 GB or more.",
+        }
+    return {
+        "clause": "",
+        "reason": "No partitioning or clustering: under about 1 TB Delta's file statistics "
+        "skip data well enough; add cluster_by when queries filter on a few columns.",
+    }
+
+
+def table_properties(extra: dict[str, str]) -> list[tuple[str, str]]:
+    """Change Data Feed on (later layers read changes incrementally), then the user's, sorted."""
+    merged = {"delta.enableChangeDataFeed": "true", **extra}
+    return sorted(merged.items())
+
+
+def governance(settings: Settings, owner: str | None, tags: dict[str, str]) -> dict[str, Any]:
+    """Owner and tags: Unity Catalog statements on Databricks, recorded as comments locally."""
+    return {
+        "owner": owner or settings.owner or None,
+        "tags": sorted(tags.items()),
+    }
+
+
+def checkpoint_volume(settings: Settings) -> str | None:
+    """``catalog.schema.volume`` to create when the checkpoint root is a Unity Catalog volume."""
+    if settings.target != "databricks":
+        return None
+    match = _VOLUME.match(settings.volume_root)
+    if not match:
+        return None
+    return ".".join(sql_ident(p) for p in match.groups()[:3])

@@ -1,0 +1,1 @@
+"""The local runtime: a SparkSession with Delta Lake, a persistent metastore, MLflow on SQLite."""

@@ -1,0 +1,128 @@
+"""``%dbx_spark``: one local SparkSession with Delta Lake and a metastore that persists."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import RuntimeSetupError
+from . import jars
+
+DELTA_CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+}
+
+
+@dataclass(frozen=True)
+class LocalRuntime:
+    """Where the local runtime keeps its state (all under one folder, default ``./.dbx_architect``)."""
+
+    root: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def metastore(self) -> Path:
+        return self.root / "metastore"
+
+    @property
+    def mlflow_uri(self) -> str:
+        return f"sqlite:///{self.root.parent / 'mlflow.db'}"
+
+    @property
+    def artifacts(self) -> Path:
+        return self.root / "mlruns"
+
+
+def find_java() -> str:
+    """The ``java`` Spark will use, or a message saying what to install."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return str(Path(home) / "bin" / "java")
+    found = shutil.which("java")
+    if not found:
+        raise RuntimeSetupError(
+            "Java was not found: Spark needs a Java 17 or 21 runtime. Install one "
+            "(apt-get install openjdk-17-jre-headless, brew install openjdk@17) or set JAVA_HOME."
+        )
+    return found
+
+
+def _check_python_packages() -> None:
+    for distribution in ("pyspark", "delta-spark"):
+        jars.installed_version(distribution)
+
+
+def session_conf(runtime: LocalRuntime, master: str, coordinate: str) -> dict[str, str]:
+    """Every setting of the local session, in one place (the tests read it too)."""
+    java_opts = (
+        f"-Dderby.system.home={runtime.metastore} "
+        f"-Dderby.stream.error.file={runtime.metastore / 'derby.log'}"
+    )
+    return {
+        "spark.master": master,
+        "spark.app.name": "dbx_architect",
+        **DELTA_CONF,
+        **jars.jar_conf(coordinate),
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": str(runtime.warehouse),
+        "spark.driver.extraJavaOptions": java_opts,
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "8",
+        "spark.databricks.delta.snapshotPartitions": "2",
+        "spark.sql.session.timeZone": "UTC",
+    }
+
+
+def start_local_spark(root: str | Path = ".dbx_architect", master: str = "local[*]") -> Any:
+    """Start (or reuse) the local SparkSession with Delta, and point MLflow at SQLite."""
+    runtime = LocalRuntime(Path(root).resolve())
+    find_java()
+    _check_python_packages()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    for folder in (runtime.warehouse, runtime.metastore, runtime.artifacts):
+        folder.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MLFLOW_TRACKING_URI", runtime.mlflow_uri)
+    coordinate = jars.delta_coordinate()
+    try:
+        spark = _build(runtime, master, coordinate)
+    except Exception as err:  # the JVM exits when Ivy cannot resolve the Delta jars
+        if jars.cached_jars(coordinate):
+            raise RuntimeSetupError(f"Spark did not start: {err}") from err
+        jars.fetch_with_maven(coordinate)
+        spark = _build(runtime, master, coordinate)
+    jars.remember_jars(coordinate, spark.sparkContext.getConf().get("spark.jars", ""))
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _build(runtime: LocalRuntime, master: str, coordinate: str) -> Any:
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder
+    for key, value in session_conf(runtime, master, coordinate).items():
+        builder = builder.config(key, value)
+    return builder.enableHiveSupport().getOrCreate()
+
+
+def describe(spark: Any, runtime_root: str | Path = ".dbx_architect") -> str:
+    """One line saying what the session is and where its state lives."""
+    runtime = LocalRuntime(Path(runtime_root).resolve())
+    return (
+        f"spark: {spark.sparkContext.master}, Spark {spark.version}, "
+        f"Delta {jars.installed_version('delta-spark')}; tables in {runtime.warehouse}; "
+        f"MLflow {os.environ.get('MLFLOW_TRACKING_URI', runtime.mlflow_uri)}"
+    )

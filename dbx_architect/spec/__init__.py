@@ -1,0 +1,1 @@
+"""Spec models: the YAML body of each magic, validated (pydantic is imported lazily)."""

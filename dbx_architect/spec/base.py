@@ -1,0 +1,113 @@
+"""What every spec model shares: strict keys, checked names, and one-line error messages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from ..errors import SpecError, did_you_mean
+from ..names import check_identifier, check_principal
+
+
+def _identifier(value: str) -> str:
+    try:
+        return check_identifier(value, "")
+    except SpecError as err:
+        raise ValueError(str(err).removeprefix(": ")) from err
+
+
+def _principal(value: str) -> str:
+    try:
+        return check_principal(value, "")
+    except SpecError as err:
+        raise ValueError(str(err).removeprefix(": ")) from err
+
+
+def _scalar_text(value: Any) -> Any:
+    """YAML scalars (``true``, ``3``) become the text Spark options and properties expect."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line of text")
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(_identifier)]
+Principal = Annotated[str, AfterValidator(_principal)]
+ScalarText = Annotated[str, BeforeValidator(_scalar_text), AfterValidator(_one_line)]
+OneLine = Annotated[str, AfterValidator(_one_line)]
+
+
+class SpecModel(BaseModel):
+    """Base of every spec: unknown keys are errors, values are not silently coerced to lists."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @classmethod
+    def allowed_keys(cls) -> list[str]:
+        """The YAML keys this spec accepts, in the documented order."""
+        return [field.alias or name for name, field in cls.model_fields.items()]
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping of key: value",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts = list(loc)
+    if "[key]" in parts:  # a bad mapping key: name the mapping, the message names the key
+        parts = parts[: parts.index("[key]") - 1]
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def describe_error(err: ValidationError, model: type[SpecModel]) -> str:
+    """The first problem of *err* as one line naming the key, the value and what is allowed."""
+    first = err.errors(include_url=False)[0]
+    kind, loc, value = first["type"], tuple(first["loc"]), first.get("input")
+    where = _where(loc)
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        if len(loc) == 1:
+            return (
+                f"unknown key {name!r}{did_you_mean(name, model.allowed_keys())}; "
+                f"allowed keys: {', '.join(model.allowed_keys())}"
+            )
+        return f"{_where(loc[:-1])}: unknown key {name!r}"
+    if kind == "missing":
+        return f"missing key {where!r} (required)"
+    if kind == "literal_error":
+        allowed = first["ctx"]["expected"].replace("'", "")
+        return f"{where}: {value!r} is not allowed; use one of {allowed}" + did_you_mean(
+            value, [w.strip() for w in allowed.replace(" or ", ",").split(",")]
+        )
+    if kind in _TYPE_WORDS:
+        return f"{where}: expected {_TYPE_WORDS[kind]}, got {value!r}"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def validate_spec(model: type[SpecModel], data: dict[str, Any]) -> SpecModel:
+    """Build *model* from *data* or raise one :class:`SpecError` line."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise SpecError(describe_error(err, model)) from err

@@ -1,0 +1,46 @@
+"""Read a magic's YAML body into a plain mapping, with messages a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ..errors import SpecError
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice (PyYAML keeps the last one silently)."""
+
+
+def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise SpecError(f"key {key!r} is given twice (line {key_node.start_mark.line + 1})")
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
+)
+
+
+def load_body(body: str) -> dict[str, Any]:
+    """Parse *body*; an empty body is an empty spec."""
+    try:
+        data = yaml.load(body, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise SpecError(f"the YAML body does not parse: {where}{err.problem}") from err
+    except yaml.YAMLError as err:
+        raise SpecError(f"the YAML body does not parse: {err}") from err
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise SpecError(f"the YAML body must be a mapping of key: value lines, not a {kind}")
+    return data

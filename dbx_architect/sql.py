@@ -1,0 +1,84 @@
+"""SQL pieces that reach generated code: string literals and column lists parsed by sqlglot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import SpecError
+from .names import IDENTIFIER
+
+
+def sql_string(value: str) -> str:
+    """A Spark SQL string literal for *value* (backslashes and quotes escaped)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an explicit schema, as Spark DDL pieces that are safe to paste."""
+
+    name: str
+    type: str
+    not_null: bool = False
+    comment: str | None = None
+
+    @property
+    def ddl(self) -> str:
+        text = f"{self.name} {self.type}"
+        if self.not_null:
+            text += " NOT NULL"
+        if self.comment is not None:
+            text += f" COMMENT {sql_string(self.comment)}"
+        return text
+
+
+def parse_schema(ddl: str, key: str = "schema") -> tuple[Column, ...]:
+    """Parse a Spark DDL column list (``id INT, amount DECIMAL(10,2)``) with sqlglot.
+
+    Only plain columns survive: a name that is an identifier, a known type, and at most
+    ``NOT NULL`` and ``COMMENT``. Anything else (a second statement, a default
+    expression, an unknown type) is refused, so the schema cannot smuggle SQL in.
+    """
+    import sqlglot
+    from sqlglot import expressions as exp
+
+    try:
+        statements = sqlglot.parse(f"CREATE TABLE _t ({ddl})", read="spark")
+    except sqlglot.errors.SqlglotError as err:
+        raise SpecError(f"{key}: {ddl!r} is not a Spark DDL column list like 'id INT, name STRING'") from err
+    if len(statements) != 1 or not isinstance(statements[0], exp.Create):
+        raise SpecError(f"{key}: {ddl!r} must be one column list, like 'id INT, name STRING'")
+    columns = []
+    for node in statements[0].this.expressions:
+        columns.append(_column(node, ddl, key))
+    if not columns:
+        raise SpecError(f"{key}: {ddl!r} has no columns")
+    names = [c.name.lower() for c in columns]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise SpecError(f"{key}: column {dupes[0]!r} is listed twice")
+    return tuple(columns)
+
+
+def _column(node: object, ddl: str, key: str) -> Column:
+    from sqlglot import expressions as exp
+
+    if not isinstance(node, exp.ColumnDef) or not isinstance(node.args.get("kind"), exp.DataType):
+        raise SpecError(f"{key}: {ddl!r}: every item must be 'name TYPE', got {node.sql()!r}")
+    name = node.name
+    if not IDENTIFIER.match(name):
+        raise SpecError(f"{key}: column {name!r} is not a valid identifier")
+    kind = node.args["kind"]
+    not_null, comment = False, None
+    for constraint in node.args.get("constraints") or []:
+        inner = constraint.args.get("kind")
+        if isinstance(inner, exp.NotNullColumnConstraint) and not inner.args.get("allow_null"):
+            not_null = True
+        elif isinstance(inner, exp.CommentColumnConstraint):
+            comment = inner.this.name
+        else:
+            raise SpecError(
+                f"{key}: column {name!r}: only NOT NULL and COMMENT are allowed, "
+                f"got {constraint.sql('spark')!r}"
+            )
+    return Column(name, kind.sql(dialect="spark"), not_null, comment)

@@ -1,0 +1,1 @@
+"""The IPython faces of dbx_architect: one magics class per topic."""

@@ -1,0 +1,83 @@
+"""``%%bronze`` (and the layers after it): expand a YAML spec into code, in place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from ..errors import DbxArchitectError
+from ..expand import expand
+from ..settings import TARGETS, DbxArchitect, Settings
+
+
+def generator_arguments(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options every generator magic shares (SPEC section 3)."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for add in reversed(
+            [
+                magic_arguments(),
+                argument("name", nargs="*", help=what),
+                argument("--run", action="store_true", help="Also run the generated code now."),
+                argument(
+                    "--show",
+                    action="store_true",
+                    help="Show the generated code without replacing the cell.",
+                ),
+                argument("--target", choices=TARGETS, help="Render for this target only."),
+            ]
+        ):
+            func = add(func)
+        return func
+
+    return decorate
+
+
+@magics_class
+class GenerateMagics(Magics):
+    """Cell magics that turn a short YAML spec into PySpark, Delta and MLflow code."""
+
+    def __init__(self, shell: Any, settings: DbxArchitect) -> None:
+        super().__init__(shell)
+        self.settings = settings
+
+    @generator_arguments("The Bronze table: sales, bronze.sales or main.bronze.sales.")
+    @cell_magic
+    def bronze(self, line: str, cell: str) -> None:
+        """Land files or a table as-is in a governed Bronze Delta table.
+
+        Keys: source, format, options, schema, load, keys, partition_by, cluster_by,
+        comment, owner, tags, properties. See SPEC section 4.
+        """
+        self._expand("bronze", self.bronze, line, cell)
+
+    def _expand(self, magic: str, method: Callable[..., Any], line: str, cell: str) -> None:
+        args = parse_argstring(method, line)
+        settings = Settings.from_config(self.settings, args.target)
+        try:
+            expansion = expand(magic, " ".join(args.name), line, cell, settings)
+        except DbxArchitectError as err:
+            raise UsageError(str(err)) from None
+        if args.show:
+            from IPython.display import Code, display
+
+            display(Code(expansion.cell, language="python"))
+            return
+        self.shell.set_next_input(expansion.cell, replace=True)
+        if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
+            print(expansion.cell)  # Databricks notebooks do not apply set_next_input
+        if args.run or settings.run_after_expand:
+            self._run(expansion.code, f"<%%{magic} {' '.join(args.name)}>")
+
+    def _run(self, code: str, filename: str) -> None:
+        if "spark" not in self.shell.user_ns:
+            raise UsageError(
+                "--run needs a SparkSession named spark: run %dbx_spark first "
+                "(on Databricks, spark is already there)"
+            )
+        exec(compile(code, filename, "exec"), self.shell.user_ns)  # noqa: S102 - our own code

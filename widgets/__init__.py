@@ -1,0 +1,1 @@
+"""ipywidgets forms that fill the same specs as the YAML bodies (SPEC section 9)."""
