@@ -63,6 +63,12 @@ class GenerateMagics(Magics):
             expansion = expand(magic, " ".join(args.name), line, cell, settings)
         except DbxArchitectError as err:
             raise UsageError(str(err)) from None
+        run_now = args.run or settings.run_after_expand
+        if run_now and not args.show and "spark" not in self.shell.user_ns:
+            raise UsageError(
+                "--run needs a SparkSession named spark: run %dbx_spark first "
+                "(on Databricks, spark is already there)"
+            )
         if args.show:
             from IPython.display import Code, display
 
@@ -71,13 +77,6 @@ class GenerateMagics(Magics):
         self.shell.set_next_input(expansion.cell, replace=True)
         if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
             print(expansion.cell)  # Databricks notebooks do not apply set_next_input
-        if args.run or settings.run_after_expand:
-            self._run(expansion.code, f"<%%{magic} {' '.join(args.name)}>")
-
-    def _run(self, code: str, filename: str) -> None:
-        if "spark" not in self.shell.user_ns:
-            raise UsageError(
-                "--run needs a SparkSession named spark: run %dbx_spark first "
-                "(on Databricks, spark is already there)"
-            )
-        exec(compile(code, filename, "exec"), self.shell.user_ns)  # noqa: S102 - our own code
+        if run_now:
+            filename = f"<%%{magic} {' '.join(args.name)}>"
+            exec(compile(expansion.code, filename, "exec"), self.shell.user_ns)  # noqa: S102

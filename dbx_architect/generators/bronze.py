@@ -28,6 +28,11 @@ _SUFFIX_FORMATS = {
 _PATH_HINT = re.compile(r"[/\\:*?]|^\.|\.(" + "|".join(_SUFFIX_FORMATS) + r")$", re.IGNORECASE)
 
 
+def _is_relative(path: str) -> bool:
+    """A path Spark would resolve against the JVM's folder, not the notebook's."""
+    return not path.startswith(("/", "\\")) and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", path)
+
+
 def _looks_like_path(source: str) -> bool:
     return bool(_PATH_HINT.search(source))
 
@@ -49,6 +54,8 @@ def _source(spec: BronzeSpec, settings: Settings) -> dict[str, Any]:
     if fmt == "table" or (fmt in (None, "delta") and not _looks_like_path(spec.source)):
         name = parse_table_name(spec.source, "source", settings.catalog, settings.bronze_schema)
         return {"kind": "table", "format": "delta", "table": name.dotted}
+    if fmt == "delta":
+        return {"kind": "delta_path", "format": "delta", "path": spec.source}
     if fmt is None:
         fmt = _infer_format(spec.source)
     return {"kind": "files", "format": fmt, "path": spec.source}
@@ -59,13 +66,13 @@ def plan_bronze(spec: BronzeSpec, table: TableName, settings: Settings) -> dict[
     source = _source(spec, settings)
     incremental = spec.load == "incremental"
     columns = parse_schema(spec.schema_ddl) if spec.schema_ddl else None
-    if columns is None and incremental and source["kind"] == "files" and source["format"] != "delta":
+    if columns is None and incremental and source["kind"] == "files":
         raise SpecError(
             f"schema: required for an incremental {source['format']} load "
             "(the file stream needs explicit columns), e.g. schema: id INT, amount DOUBLE"
         )
-    if columns is not None and source["kind"] == "table":
-        raise SpecError("schema: a table source brings its own columns; remove schema")
+    if columns is not None and source["kind"] != "files":
+        raise SpecError("schema: a Delta or table source brings its own columns; remove schema")
     names = [c.name for c in columns] if columns is not None else None
     for reserved in METADATA_COLUMNS:
         if names and reserved in [n.lower() for n in names]:
@@ -76,6 +83,7 @@ def plan_bronze(spec: BronzeSpec, table: TableName, settings: Settings) -> dict[
     if source["format"] == "csv":
         options.setdefault("header", "true")
     checkpoint = f"{settings.volume_root.rstrip('/')}/{table.schema}/{table.table}"
+    local_paths = [p for p in (source.get("path"), checkpoint) if p and _is_relative(p)]
     return {
         "spec": spec,
         "target": settings.target,
@@ -96,6 +104,7 @@ def plan_bronze(spec: BronzeSpec, table: TableName, settings: Settings) -> dict[
         "schema_location": f"{checkpoint}/_schema",
         "volume": checkpoint_volume(settings),
         "view": f"_bronze_{table.table}_batch",
+        "relative": local_paths,
         **governance(settings, spec.owner, dict(spec.tags)),
     }
 
