@@ -40,15 +40,118 @@ def check_principal(value: object, what: str) -> str:
 
 # Spark SQL's ANSI reserved words: a name part spelled like one is backquoted in generated SQL.
 RESERVED = frozenset(
-    """all and any array as at authorization between both by case cast check collate column
-    constraint create cross cube current current_date current_time current_timestamp
-    current_user default delete describe distinct drop else end escape except exists external
-    false fetch filter for foreign from full function global grant group grouping having if in
-    inner insert intersect interval into is join lateral leading left like limit local minus
-    natural no not null of on only or order out outer overlaps partition position primary range
-    references revoke right rollup row rows select session_user set some start table tablesample
-    then time to trailing true truncate union unique unknown update user using values when where
-    window with""".split()
+    [
+        "all",
+        "and",
+        "any",
+        "array",
+        "as",
+        "at",
+        "authorization",
+        "between",
+        "both",
+        "by",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "column",
+        "constraint",
+        "create",
+        "cross",
+        "cube",
+        "current",
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "delete",
+        "describe",
+        "distinct",
+        "drop",
+        "else",
+        "end",
+        "escape",
+        "except",
+        "exists",
+        "external",
+        "false",
+        "fetch",
+        "filter",
+        "for",
+        "foreign",
+        "from",
+        "full",
+        "function",
+        "global",
+        "grant",
+        "group",
+        "grouping",
+        "having",
+        "if",
+        "in",
+        "inner",
+        "insert",
+        "intersect",
+        "interval",
+        "into",
+        "is",
+        "join",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "local",
+        "minus",
+        "natural",
+        "no",
+        "not",
+        "null",
+        "of",
+        "on",
+        "only",
+        "or",
+        "order",
+        "out",
+        "outer",
+        "overlaps",
+        "partition",
+        "position",
+        "primary",
+        "range",
+        "references",
+        "revoke",
+        "right",
+        "rollup",
+        "row",
+        "rows",
+        "select",
+        "session_user",
+        "set",
+        "some",
+        "start",
+        "table",
+        "tablesample",
+        "then",
+        "time",
+        "to",
+        "trailing",
+        "true",
+        "truncate",
+        "union",
+        "unique",
+        "unknown",
+        "update",
+        "user",
+        "using",
+        "values",
+        "when",
+        "where",
+        "window",
+        "with",
+    ]
 )
 
 
@@ -81,7 +184,9 @@ class TableName:
 def parse_table_name(name: object, what: str, catalog: str, schema: str) -> TableName:
     """Resolve a short, two-part or three-part *name* against *catalog* and *schema*."""
     if not isinstance(name, str) or not name:
-        raise SpecError(f"{what}: expected a table name like sales, silver.sales or main.silver.sales")
+        raise SpecError(
+            f"{what}: expected a table name like sales, silver.sales or main.silver.sales"
+        )
     parts = name.split(".")
     if len(parts) > 3:
         raise SpecError(

@@ -42,9 +42,9 @@ class DbxArchitect(Configurable):
     ml_schema = Unicode("ml", help="Schema where models are registered on Unity Catalog.").tag(
         config=True
     )
-    volume_root = Unicode(
-        "", help="Folder for stream checkpoints and schema locations."
-    ).tag(config=True)
+    volume_root = Unicode("", help="Folder for stream checkpoints and schema locations.").tag(
+        config=True
+    )
     experiment_root = Unicode("", help="Folder of MLflow experiments.").tag(config=True)
     owner = Unicode("", help="Default owner (principal) of the tables the magics create.").tag(
         config=True
@@ -158,8 +158,7 @@ def parse_value(key: str, text: str) -> Any:
     """Turn the text of ``%dbx_config key=value`` into the trait's type."""
     if key not in KEYS:
         raise SpecError(
-            f"%dbx_config: unknown key {key!r}{did_you_mean(key, KEYS)}; "
-            f"keys: {', '.join(KEYS)}"
+            f"%dbx_config: unknown key {key!r}{did_you_mean(key, KEYS)}; keys: {', '.join(KEYS)}"
         )
     if key == "run_after_expand":
         lowered = text.strip().lower()

@@ -45,7 +45,9 @@ def parse_schema(ddl: str, key: str = "schema") -> tuple[Column, ...]:
     try:
         statements = sqlglot.parse(f"CREATE TABLE _t ({ddl})", read="spark")
     except sqlglot.errors.SqlglotError as err:
-        raise SpecError(f"{key}: {ddl!r} is not a Spark DDL column list like 'id INT, name STRING'") from err
+        raise SpecError(
+            f"{key}: {ddl!r} is not a Spark DDL column list like 'id INT, name STRING'"
+        ) from err
     if len(statements) != 1 or not isinstance(statements[0], exp.Create):
         raise SpecError(f"{key}: {ddl!r} must be one column list, like 'id INT, name STRING'")
     columns = []

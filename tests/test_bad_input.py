@@ -3,39 +3,142 @@
 from __future__ import annotations
 
 import pytest
-from IPython.core.error import UsageError
-
 from conftest import run
+from IPython.core.error import UsageError
 
 # (table on the magic line, YAML body, the exact message the user sees)
 BAD = [
-    ('sales', 'source: /a.csv\nschema: id INT\n  bad: [\n', '%%bronze: the YAML body does not parse: line 3, column 6: mapping values are not allowed here'),
-    ('sales', 'source: [unclosed\n', "%%bronze: the YAML body does not parse: line 2, column 1: expected ',' or ']', but got '<stream end>'"),
-    ('sales', '- source: /a.csv\n', '%%bronze: the YAML body must be a mapping of key: value lines, not a list'),
-    ('sales', 'source: /a.csv\nschema: id INT\nfromat: csv\n', "%%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: source, format, options, schema, load, keys, partition_by, cluster_by, comment, owner, tags, properties"),
-    ('sales', 'source: /a.csv\nsource: /b.csv\n', "%%bronze: key 'source' is given twice (line 2)"),
-    ('sales', 'source: /a.csv\nschema: id INT\nkeys: id\n', "%%bronze: keys: expected a list, got 'id'"),
-    ('sales', 'source: /a.csv\nschema: id INT\noptions: [header]\n', "%%bronze: options: expected a mapping of key: value, got ['header']"),
-    ('sales', 'source: /a.csv\nschema: id INT\nload: append\n', "%%bronze: load: 'append' is not allowed; use one of incremental or full"),
-    ('sales', 'source: /a.xml\n', "%%bronze: format: cannot infer the format of source '/a.xml' from its name; add format: csv, json, parquet or delta"),
-    ('sales', 'source: /a/b/\nschema: id INT\n', "%%bronze: format: cannot infer the format of source '/a/b/' from its name; add format: csv, json, parquet or delta"),
-    ('sales', 'source: /a.csv\nformat: xml\n', "%%bronze: format: 'xml' is not allowed; use one of csv, json, parquet, delta or table"),
-    ('sales', 'source: /a.csv\n', '%%bronze: schema: required for an incremental csv load (the file stream needs explicit columns), e.g. schema: id INT, amount DOUBLE'),
-    ('sales; DROP TABLE x', 'source: /a.csv\nschema: id INT\n', "%%bronze: TABLE: 'sales; DROP TABLE x' is not a valid identifier (letters, digits and underscores, not starting with a digit)"),
-    ('`sales`', 'source: /a.csv\nschema: id INT\n', "%%bronze: TABLE: '`sales`' is not a valid identifier (letters, digits and underscores, not starting with a digit)"),
-    ("main.bronze.sa'les", 'source: /a.csv\nschema: id INT\n', '%%bronze: TABLE: "sa\'les" in "main.bronze.sa\'les" is not a valid identifier (letters, digits and underscores, not starting with a digit)'),
-    ('a.b.c.d', 'source: /a.csv\nschema: id INT\n', "%%bronze: TABLE: 'a.b.c.d' has 4 parts; use table, schema.table or catalog.schema.table"),
-    ('', 'source: /a.csv\nschema: id INT\n', '%%bronze: name the table on the magic line, e.g. %%bronze sales'),
-    ('sales', 'source: main.raw.x; DROP TABLE y\n', "%%bronze: source: 'x; DROP TABLE y' in 'main.raw.x; DROP TABLE y' is not a valid identifier (letters, digits and underscores, not starting with a digit)"),
-    ('sales', 'source: /a.csv\nschema: id INT\nkeys: ["id; DROP TABLE x"]\n', "%%bronze: keys[0]: 'id; DROP TABLE x' is not a valid identifier (letters, digits and underscores, not starting with a digit)"),
-    ('sales', 'source: /a.csv\nschema: "id INT); DROP TABLE x; --"\n', "%%bronze: schema: 'id INT); DROP TABLE x; --' must be one column list, like 'id INT, name STRING'"),
-    ('sales', 'source: /a.csv\nschema: id INT\nkeys: [amount]\n', "%%bronze: keys: column 'amount' is not in the schema; columns: id"),
-    ('sales', 'source: /a.csv\nschema: id INT\npartition_by: [id]\ncluster_by: [id]\n', '%%bronze: partition_by and cluster_by: use one of them, not both (liquid clustering replaces partitioning)'),
-    ('sales', 'source: /a.csv\nschema: id INT\nowner: "x`; DROP"\n', "%%bronze: owner: 'x`; DROP' is not a valid principal (a user e-mail, group or service principal: letters, digits, spaces and _ . @ + -)"),
-    ('sales', 'source: /a.csv\nschema: id INT\nproperties: {"a\'b": 1}\n', '%%bronze: properties: "a\'b" is not a valid table property name (like delta.appendOnly)'),
-    ('sales', 'source: /a.csv\nschema: id INT\ncomment: "multi\\nline"\n', '%%bronze: comment: must be a single line of text'),
-    ('sales', 'source: bronze.x\nschema: id INT\n', '%%bronze: schema: a Delta or table source brings its own columns; remove schema'),
-    ('sales', 'source: /a.csv\nschema: id INT, _ingested_at TIMESTAMP\n', "%%bronze: schema: column '_ingested_at' is added by the load; rename it"),
+    (
+        "sales",
+        "source: /a.csv\nschema: id INT\n  bad: [\n",
+        "%%bronze: the YAML body does not parse: line 3, column 6: mapping values are not allowed here",
+    ),
+    (
+        "sales",
+        "source: [unclosed\n",
+        "%%bronze: the YAML body does not parse: line 2, column 1: expected ',' or ']', but got '<stream end>'",
+    ),
+    (
+        "sales",
+        "- source: /a.csv\n",
+        "%%bronze: the YAML body must be a mapping of key: value lines, not a list",
+    ),
+    (
+        "sales",
+        "source: /a.csv\nschema: id INT\nfromat: csv\n",
+        "%%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: source, format, options, schema, load, keys, partition_by, cluster_by, comment, owner, tags, properties",
+    ),
+    ("sales", "source: /a.csv\nsource: /b.csv\n", "%%bronze: key 'source' is given twice (line 2)"),
+    (
+        "sales",
+        "source: /a.csv\nschema: id INT\nkeys: id\n",
+        "%%bronze: keys: expected a list, got 'id'",
+    ),
+    (
+        "sales",
+        "source: /a.csv\nschema: id INT\noptions: [header]\n",
+        "%%bronze: options: expected a mapping of key: value, got ['header']",
+    ),
+    (
+        "sales",
+        "source: /a.csv\nschema: id INT\nload: append\n",
+        "%%bronze: load: 'append' is not allowed; use one of incremental or full",
+    ),
+    (
+        "sales",
+        "source: /a.xml\n",
+        "%%bronze: format: cannot infer the format of source '/a.xml' from its name; add format: csv, json, parquet or delta",
+    ),
+    (
+        "sales",
+        "source: /a/b/\nschema: id INT\n",
+        "%%bronze: format: cannot infer the format of source '/a/b/' from its name; add format: csv, json, parquet or delta",
+    ),
+    (
+        "sales",
+        "source: /a.csv\nformat: xml\n",
+        "%%bronze: format: 'xml' is not allowed; use one of csv, json, parquet, delta or table",
+    ),
+    (
+        "sales",
+        "source: /a.csv\n",
+        "%%bronze: schema: required for an incremental csv load (the file stream needs explicit columns), e.g. schema: id INT, amount DOUBLE",
+    ),
+    (
+        "sales; DROP TABLE x",
+        "source: /a.csv\nschema: id INT\n",
+        "%%bronze: TABLE: 'sales; DROP TABLE x' is not a valid identifier (letters, digits and underscores, not starting with a digit)",
+    ),
+    (
+        "`sales`",
+        "source: /a.csv\nschema: id INT\n",
+        "%%bronze: TABLE: '`sales`' is not a valid identifier (letters, digits and underscores, not starting with a digit)",
+    ),
+    (
+        "main.bronze.sa'les",
+        "source: /a.csv\nschema: id INT\n",
+        '%%bronze: TABLE: "sa\'les" in "main.bronze.sa\'les" is not a valid identifier (letters, digits and underscores, not starting with a digit)',
+    ),
+    (
+        "a.b.c.d",
+        "source: /a.csv\nschema: id INT\n",
+        "%%bronze: TABLE: 'a.b.c.d' has 4 parts; use table, schema.table or catalog.schema.table",
+    ),
+    (
+        "",
+        "source: /a.csv\nschema: id INT\n",
+        "%%bronze: name the table on the magic line, e.g. %%bronze sales",
+    ),
+    (
+        "sales",
+        "source: main.raw.x; DROP TABLE y\n",
+        "%%bronze: source: 'x; DROP TABLE y' in 'main.raw.x; DROP TABLE y' is not a valid identifier (letters, digits and underscores, not starting with a digit)",
+    ),
+    (
+        "sales",
+        'source: /a.csv\nschema: id INT\nkeys: ["id; DROP TABLE x"]\n',
+        "%%bronze: keys[0]: 'id; DROP TABLE x' is not a valid identifier (letters, digits and underscores, not starting with a digit)",
+    ),
+    (
+        "sales",
+        'source: /a.csv\nschema: "id INT); DROP TABLE x; --"\n',
+        "%%bronze: schema: 'id INT); DROP TABLE x; --' must be one column list, like 'id INT, name STRING'",
+    ),
+    (
+        "sales",
+        "source: /a.csv\nschema: id INT\nkeys: [amount]\n",
+        "%%bronze: keys: column 'amount' is not in the schema; columns: id",
+    ),
+    (
+        "sales",
+        "source: /a.csv\nschema: id INT\npartition_by: [id]\ncluster_by: [id]\n",
+        "%%bronze: partition_by and cluster_by: use one of them, not both (liquid clustering replaces partitioning)",
+    ),
+    (
+        "sales",
+        'source: /a.csv\nschema: id INT\nowner: "x`; DROP"\n',
+        "%%bronze: owner: 'x`; DROP' is not a valid principal (a user e-mail, group or service principal: letters, digits, spaces and _ . @ + -)",
+    ),
+    (
+        "sales",
+        'source: /a.csv\nschema: id INT\nproperties: {"a\'b": 1}\n',
+        '%%bronze: properties: "a\'b" is not a valid table property name (like delta.appendOnly)',
+    ),
+    (
+        "sales",
+        'source: /a.csv\nschema: id INT\ncomment: "multi\\nline"\n',
+        "%%bronze: comment: must be a single line of text",
+    ),
+    (
+        "sales",
+        "source: bronze.x\nschema: id INT\n",
+        "%%bronze: schema: a Delta or table source brings its own columns; remove schema",
+    ),
+    (
+        "sales",
+        "source: /a.csv\nschema: id INT, _ingested_at TIMESTAMP\n",
+        "%%bronze: schema: column '_ingested_at' is added by the load; rename it",
+    ),
 ]
 
 

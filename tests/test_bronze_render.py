@@ -68,7 +68,9 @@ def test_golden(case: str, target: str) -> None:
     path = GOLDEN / f"{case}.{target}.py"
     if UPDATE or not path.exists():
         path.write_text(expansion.cell)
-    assert expansion.cell == path.read_text(), f"{path.name} changed: DBX_UPDATE_GOLDENS=1 to accept"
+    assert expansion.cell == path.read_text(), (
+        f"{path.name} changed: DBX_UPDATE_GOLDENS=1 to accept"
+    )
 
 
 @pytest.mark.parametrize("target", ["local", "databricks"])
@@ -114,7 +116,9 @@ def test_targets_differ_where_they_should() -> None:
     remote = expand("bronze", "orders", "orders", body, settings("databricks")).code
     assert "cloudFiles" in remote and "cloudFiles" not in local.split("# seen")[0]
     assert "main.bronze.orders" in remote and "spark_catalog.bronze.orders" in local
-    assert 'spark.sql("ALTER TABLE main.bronze.orders SET OWNER TO `data-eng@example.com`")' in remote
+    assert (
+        'spark.sql("ALTER TABLE main.bronze.orders SET OWNER TO `data-eng@example.com`")' in remote
+    )
     assert "#   ALTER TABLE spark_catalog.bronze.orders SET OWNER TO" in local
     for code in (local, remote):
         assert "trigger(availableNow=True)" in code
@@ -123,7 +127,11 @@ def test_targets_differ_where_they_should() -> None:
 
 def test_reserved_word_names_are_backquoted() -> None:
     code = expand(
-        "bronze", "order", "order", "source: /x/a.csv\nschema: id INT\nkeys: [id]\n", settings("local")
+        "bronze",
+        "order",
+        "order",
+        "source: /x/a.csv\nschema: id INT\nkeys: [id]\n",
+        settings("local"),
     ).code
     assert 'target_table = "spark_catalog.bronze.`order`"' in code
     assert "MERGE INTO spark_catalog.bronze.`order` AS t" in code

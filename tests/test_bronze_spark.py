@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import run
 
 pytestmark = pytest.mark.spark
@@ -113,7 +112,9 @@ def test_table_is_governed(lake) -> None:
 
 def test_partitioned_json_incremental(lake) -> None:
     shell, spark, schema, landing = lake
-    lines = [json.dumps({"id": i, "store": s, "amount": a}) for i, s, a in [(1, "A", 1.0), (2, "B", 2)]]
+    lines = [
+        json.dumps({"id": i, "store": s, "amount": a}) for i, s, a in [(1, "A", 1.0), (2, "B", 2)]
+    ]
     (landing / "a.json").write_text("\n".join(lines) + "\n")
     cell = (
         "%%bronze events --run\nsource: ./landing/\nformat: json\n"

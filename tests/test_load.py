@@ -8,9 +8,8 @@ import sys
 import textwrap
 
 import pytest
-from IPython.core.error import UsageError
-
 from conftest import run
+from IPython.core.error import UsageError
 
 HEAVY = ["pyspark", "mlflow", "pandas", "sklearn", "nbformat", "sqlglot", "pydantic"]
 

@@ -14,7 +14,7 @@ _VOLUME = re.compile(r"/Volumes/([A-Za-z_]\w*)/([A-Za-z_]\w*)/([A-Za-z_]\w*)(/.*
 
 
 def check_columns_known(key: str, wanted: Sequence[str], known: Sequence[str] | None) -> None:
-    """Refuse a column that is not in *known* (skipped when the columns are only known at run time)."""
+    """Refuse a column not in *known* (skipped when columns are only known at run time)."""
     if known is None:
         return
     lowered = {c.lower() for c in known}

@@ -31,7 +31,7 @@ def installed_version(distribution: str) -> str:
 
 
 def delta_coordinate() -> str:
-    """``io.delta:delta-spark_<spark major.minor>_2.13:<delta version>``, as delta-spark names it."""
+    """``io.delta:delta-spark_<spark major.minor>_2.13:<delta version>``, as delta-spark has it."""
     spark_minor = ".".join(installed_version("pyspark").split(".")[:2])
     return f"io.delta:delta-spark_{spark_minor}_{SCALA}:{installed_version('delta-spark')}"
 
@@ -87,7 +87,14 @@ def fetch_with_maven(coordinate: str) -> list[str]:
     jars = []
     for coord in (coordinate, storage):
         result = subprocess.run(
-            [mvn, "-q", "-B", "dependency:copy", f"-Dartifact={coord}", f"-DoutputDirectory={target}"],
+            [
+                mvn,
+                "-q",
+                "-B",
+                "dependency:copy",
+                f"-Dartifact={coord}",
+                f"-DoutputDirectory={target}",
+            ],
             capture_output=True,
             text=True,
             check=False,

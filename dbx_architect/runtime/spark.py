@@ -19,7 +19,7 @@ DELTA_CONF = {
 
 @dataclass(frozen=True)
 class LocalRuntime:
-    """Where the local runtime keeps its state (all under one folder, default ``./.dbx_architect``)."""
+    """Where the local runtime keeps its state: one folder, default ``./.dbx_architect``."""
 
     root: Path
 
@@ -59,11 +59,24 @@ def _check_python_packages() -> None:
         jars.installed_version(distribution)
 
 
+# Spark's JVM writes to the kernel's stderr, which front ends show in the cell: keep it to errors.
+LOG4J = """\
+rootLogger.level = error
+rootLogger.appenderRef.console.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
 def session_conf(runtime: LocalRuntime, master: str, coordinate: str) -> dict[str, str]:
     """Every setting of the local session, in one place (the tests read it too)."""
     java_opts = (
         f"-Dderby.system.home={runtime.metastore} "
-        f"-Dderby.stream.error.file={runtime.metastore / 'derby.log'}"
+        f"-Dderby.stream.error.file={runtime.metastore / 'derby.log'} "
+        f"-Dlog4j2.configurationFile=file:{runtime.root / 'log4j2.properties'}"
     )
     return {
         "spark.master": master,
@@ -95,7 +108,9 @@ def start_local_spark(root: str | Path = ".dbx_architect", master: str = "local[
         return active
     for folder in (runtime.warehouse, runtime.metastore, runtime.artifacts):
         folder.mkdir(parents=True, exist_ok=True)
+    (runtime.root / "log4j2.properties").write_text(LOG4J)
     os.environ.setdefault("MLFLOW_TRACKING_URI", runtime.mlflow_uri)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     coordinate = jars.delta_coordinate()
     try:
         spark = _build(runtime, master, coordinate)
