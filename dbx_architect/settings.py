@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +118,6 @@ class Settings:
         if not values.get("experiment_root"):
             values["experiment_root"] = "/Shared/dbx_architect" if databricks else "/dbx_architect"
         return cls(**values)
-
-    def with_target(self, target: str) -> Settings:
-        return replace(self, target=target)
 
 
 def find_pyproject(start: Path | None = None) -> Path | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -71,8 +70,3 @@ def spark(tmp_path_factory: pytest.TempPathFactory):
     session = start_local_spark(root, master="local[2]")
     yield session
     session.stop()
-
-
-@pytest.fixture
-def python() -> str:
-    return sys.executable
