@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -156,8 +157,14 @@ def test_table_source_streams_new_commits(lake) -> None:
     assert sorted(r["id"] for r in spark.table(target).collect()) == [1, 2, 3]
 
 
-def test_tables_survive_a_restart(tmp_path) -> None:
-    """Two processes, one after the other, on the same ./.dbx_architect folder."""
+@pytest.mark.network
+def test_fresh_jar_cache_then_tables_survive_a_restart(tmp_path) -> None:
+    """Two processes, one after the other, on the same ./.dbx_architect folder.
+
+    The first starts with an empty jar cache, so it resolves Delta from Maven Central as a
+    fresh machine does; the second starts from the jars the first recorded.
+    """
+    from dbx_architect.runtime import jars
     script = textwrap.dedent(
         """
         import sys
@@ -169,12 +176,25 @@ def test_tables_survive_a_restart(tmp_path) -> None:
             spark.sql("INSERT INTO bronze.kept VALUES (1), (2)")
         else:
             print("rows", spark.table("spark_catalog.bronze.kept").count())
+        print("jars", spark.sparkContext.getConf().get("spark.jars.packages", "none"))
         spark.stop()
         """
     )
+    env = {**os.environ, "DBX_ARCHITECT_JARS": str(tmp_path / "jars")}
+    outputs = []
     for step in ("write", "read"):
         done = subprocess.run(
-            [sys.executable, "-c", script, step], cwd=tmp_path, capture_output=True, text=True
+            [sys.executable, "-c", script, step],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
         )
         assert done.returncode == 0, done.stderr[-2000:]
-    assert "rows 2" in done.stdout
+        outputs.append(done.stdout)
+    coordinate = jars.delta_coordinate()
+    assert f"jars {coordinate}" in outputs[0]  # resolved from Maven Central
+    assert "jars none" in outputs[1]  # started from the recorded jars
+    manifest = tmp_path / "jars" / (coordinate.replace(":", "_") + ".txt")
+    assert any("delta-spark" in line for line in manifest.read_text().splitlines())
+    assert "rows 2" in outputs[1]
