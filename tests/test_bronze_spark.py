@@ -165,6 +165,7 @@ def test_fresh_jar_cache_then_tables_survive_a_restart(tmp_path) -> None:
     fresh machine does; the second starts from the jars the first recorded.
     """
     from dbx_architect.runtime import jars
+
     script = textwrap.dedent(
         """
         import sys
