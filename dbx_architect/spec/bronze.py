@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field
 
-from .base import Identifier, OneLine, Principal, ScalarText, SpecModel
+from .base import Identifier, OneLine, Principal, ScalarText
+from .transform import Layout
 
 FORMATS = ("csv", "json", "parquet", "delta", "table")
 
@@ -23,7 +24,7 @@ def _property_key(value: str) -> str:
 PropertyKey = Annotated[str, AfterValidator(_property_key)]
 
 
-class BronzeSpec(SpecModel):
+class BronzeSpec(Layout):
     """Land raw files or a table as-is in a Bronze Delta table, with ingest metadata."""
 
     source: OneLine = Field(description="Path of the files, or a table name.")
@@ -47,11 +48,3 @@ class BronzeSpec(SpecModel):
     tags: dict[OneLine, ScalarText] = Field(default_factory=dict)
     properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _one_layout(self) -> BronzeSpec:
-        if self.partition_by and self.cluster_by:
-            raise ValueError(
-                "partition_by and cluster_by: use one of them, not both "
-                "(liquid clustering replaces partitioning)"
-            )
-        return self

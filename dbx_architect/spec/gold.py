@@ -1,0 +1,60 @@
+"""``%%gold TABLE``: joins, aggregates on a time grain, features, MERGE (SPEC section 6)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from .base import Identifier, OneLine, Principal, ScalarText, SpecModel
+from .bronze import PropertyKey
+from .transform import Columns, Feature, Layout
+
+KINDS = ("aggregate", "features", "predictions", "evaluation", "monitoring")
+
+
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class Join(SpecModel):
+    on: Columns = Field(..., description="Columns the tables share (joined with USING).")
+    how: Literal["inner", "left", "right", "full"] = "inner"
+
+
+class GoldSpec(Layout):
+    """Serve Silver data: join, aggregate on a time grain, add features, MERGE on keys."""
+
+    from_: Annotated[list[OneLine], BeforeValidator(_listify)] = Field(
+        default_factory=list, alias="from", description="One Silver table, or several to join."
+    )
+    join: Join | None = None
+    group_by: Columns = Field(default_factory=list)
+    grain: Literal["day", "week", "month"] | None = None
+    time_col: Identifier | None = None
+    aggregates: dict[Identifier, OneLine] = Field(default_factory=dict)
+    features: list[Feature] = Field(default_factory=list)
+    keys: Columns = Field(default_factory=list, description="Default: the group-by columns.")
+    kind: Literal["aggregate", "features", "predictions", "evaluation", "monitoring"] = "aggregate"
+    partition_by: Columns = Field(default_factory=list)
+    cluster_by: Columns = Field(default_factory=list)
+    comment: OneLine | None = None
+    owner: Principal | None = None
+    tags: dict[OneLine, ScalarText] = Field(default_factory=dict)
+    properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _checks(self) -> GoldSpec:
+        if len(self.from_) > 1 and self.join is None:
+            raise ValueError("join: several tables in from need join: {on: [columns], how: ...}")
+        if self.join is not None and len(self.from_) < 2:
+            raise ValueError("join: needs at least two tables in from")
+        if self.grain and not self.time_col:
+            raise ValueError(f"time_col: grain {self.grain} needs the time column to truncate")
+        if self.aggregates and not (self.group_by or self.grain):
+            raise ValueError("group_by: aggregates need group_by columns or a grain")
+        if (self.group_by or self.grain) and not self.aggregates:
+            raise ValueError("aggregates: group_by needs at least one aggregate, e.g. units: sum(units)")
+        if not self.from_ and self.kind in ("aggregate", "features"):
+            raise ValueError(f"from: a {self.kind} table needs a table to read")
+        return self

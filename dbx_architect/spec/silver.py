@@ -1,0 +1,55 @@
+"""``%%silver TABLE``: cleaning, data quality, dedupe, features, MERGE (SPEC section 5)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import Identifier, OneLine, Principal, ScalarText, SpecModel
+from .bronze import PropertyKey
+from .transform import Columns, Expectation, Feature, Layout, Scalar
+
+
+class Clean(SpecModel):
+    """Cleaning steps, in this order: trim, lower, fill, drop_nulls."""
+
+    trim: Columns | Literal[True] | None = Field(
+        None, description="Columns to trim, or true for every string column."
+    )
+    lower: Columns = Field(default_factory=list)
+    fill: dict[Identifier, Scalar] = Field(default_factory=dict)
+    drop_nulls: Columns = Field(default_factory=list)
+
+
+class SilverSpec(Layout):
+    """Clean, check and deduplicate a Bronze table into a Silver table, upserted on keys."""
+
+    from_: OneLine = Field(..., alias="from", description="The Bronze table to read.")
+    load: Literal["incremental", "full"] = Field(
+        "incremental", description="incremental: only the changes since the last run (CDF)."
+    )
+    keys: Columns = Field(..., description="One row per key; MERGE on these columns.")
+    order_by: Columns = Field(default_factory=list, description="The latest row per key wins.")
+    select: Columns = Field(default_factory=list)
+    rename: dict[Identifier, Identifier] = Field(default_factory=dict)
+    casts: dict[Identifier, OneLine] = Field(default_factory=dict)
+    clean: Clean | None = None
+    expect: list[Expectation] = Field(default_factory=list)
+    features: list[Feature] = Field(default_factory=list)
+    partition_by: Columns = Field(default_factory=list)
+    cluster_by: Columns = Field(default_factory=list)
+    comment: OneLine | None = None
+    owner: Principal | None = None
+    tags: dict[OneLine, ScalarText] = Field(default_factory=dict)
+    properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _checks(self) -> SilverSpec:
+        if not self.keys:
+            raise ValueError("keys: give at least one column (the MERGE key)")
+        names = [e.name for e in self.expect]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"expect: the name {twice[0]!r} is used twice")
+        return self
