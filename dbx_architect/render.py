@@ -65,9 +65,40 @@ def render(template: str, context: dict[str, Any]) -> str:
     import jinja2
 
     try:
-        return environment().get_template(template).render(**context)
+        return tidy(environment().get_template(template).render(**context))
     except jinja2.TemplateError as err:
         raise InternalError(f"template {template} failed: {err}") from err
+
+
+def tidy(code: str) -> str:
+    """One blank line between blocks, two around top-level functions (PEP 8), no trailing spaces.
+
+    Templates stay readable with conditionals everywhere; this keeps their output tidy.
+    Blank lines inside multi-line strings (SQL) are left alone.
+    """
+    out: list[str] = []
+    in_def = False
+    in_string = False
+    for line in code.rstrip("\n").split("\n"):
+        line = line.rstrip()
+        if in_string:
+            out.append(line)
+        elif not line:
+            if out and out[-1] != "":
+                out.append("")
+            continue
+        else:
+            top_level = not line[0].isspace()
+            starts_def = line.startswith(("def ", "class ", "@"))
+            if top_level and (starts_def or in_def) and out and not out[-1].startswith("@"):
+                while out and out[-1] == "":
+                    out.pop()
+                out += ["", ""]
+                in_def = starts_def
+            out.append(line)
+        if line.count('"""') % 2 == 1:
+            in_string = not in_string
+    return "\n".join(out).lstrip("\n") + "\n"
 
 
 def check_compiles(code: str, filename: str) -> None:

@@ -84,3 +84,99 @@ def _column(node: object, ddl: str, key: str) -> Column:
                 f"got {constraint.sql('spark')!r}"
             )
     return Column(name, kind.sql(dialect="spark"), not_null, comment)
+
+
+def parse_expression(text: str, key: str) -> object:
+    """Parse one Spark SQL expression; refuse statements, several expressions and subqueries."""
+    import logging
+
+    import sqlglot
+    from sqlglot import expressions as exp
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    try:
+        parsed = sqlglot.parse_one(f"SELECT {text}", read="spark")
+    except sqlglot.errors.SqlglotError as err:
+        raise SpecError(f"{key}: {text!r} is not a Spark SQL expression") from err
+    if (
+        not isinstance(parsed, exp.Select)
+        or len(parsed.expressions) != 1
+        or parsed.args.get("from_", parsed.args.get("from"))
+    ):
+        raise SpecError(f"{key}: {text!r} must be one SQL expression")
+    node = parsed.expressions[0]
+    if node.find(exp.Subquery, exp.Select, exp.Query) is not None:
+        raise SpecError(f"{key}: {text!r}: subqueries are not allowed here")
+    return node
+
+
+def check_boolean(text: str, key: str) -> None:
+    """A rule must be a predicate: a comparison, IN, BETWEEN, IS, LIKE, AND/OR/NOT, ..."""
+    from sqlglot import expressions as exp
+
+    node = parse_expression(text, key)
+    while isinstance(node, exp.Paren):
+        node = node.this
+    boolean_functions = {
+        "isnull",
+        "isnotnull",
+        "isnan",
+        "startswith",
+        "endswith",
+        "contains",
+        "array_contains",
+        "arrays_overlap",
+        "exists",
+        "forall",
+        "regexp_like",
+        "rlike",
+        "ilike",
+        "like",
+    }
+    if isinstance(node, exp.Predicate | exp.Connector | exp.Not | exp.Boolean):
+        return
+    name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+    if isinstance(node, exp.Func) and name.lower().replace("_", "") in {
+        f.replace("_", "") for f in boolean_functions
+    }:
+        return
+    raise SpecError(
+        f"{key}: {text!r} is not a boolean SQL expression (write a condition, e.g. amount >= 0)"
+    )
+
+
+def check_aggregate(text: str, key: str) -> None:
+    """An aggregate must call an aggregate function (sum, avg, count, ...)."""
+    from sqlglot import expressions as exp
+
+    node = parse_expression(text, key)
+    if node.find(exp.AggFunc) is None:
+        raise SpecError(f"{key}: {text!r} is not an aggregate (use sum, avg, count, min, max, ...)")
+
+
+def referenced_columns(text: str, key: str) -> list[str]:
+    """The column names an expression reads (lambda variables excluded)."""
+    from sqlglot import expressions as exp
+
+    node = parse_expression(text, key)
+    lambda_vars = {ident.name for lam in node.find_all(exp.Lambda) for ident in lam.expressions}
+    names = [c.name for c in node.find_all(exp.Column) if c.name not in lambda_vars]
+    return list(dict.fromkeys(names))
+
+
+def parse_type(text: str, key: str) -> str:
+    """A Spark type (``INT``, ``DECIMAL(10,2)``, ``ARRAY<STRING>``), normalised."""
+    import logging
+
+    import sqlglot
+    from sqlglot import expressions as exp
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    try:
+        parsed = sqlglot.parse_one(f"CAST(x AS {text})", read="spark")
+    except sqlglot.errors.SqlglotError as err:
+        raise SpecError(f"{key}: {text!r} is not a Spark type (e.g. INT, DOUBLE, DATE)") from err
+    target = parsed.args.get("to") if isinstance(parsed, exp.Cast) else None
+    if not isinstance(target, exp.DataType) or target.this == exp.DataType.Type.USERDEFINED:
+        raise SpecError(f"{key}: {text!r} is not a Spark type (e.g. INT, DOUBLE, DATE)")
+    return target.sql(dialect="spark")

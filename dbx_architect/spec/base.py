@@ -79,9 +79,32 @@ def _where(loc: tuple[Any, ...]) -> str:
     return text
 
 
+def _nested_keys(model: type[SpecModel]) -> set[str]:
+    """Every key of the models *model* is built from (for "did you mean" deeper down)."""
+    keys: set[str] = set()
+    stack: list[Any] = [model]
+    seen: set[Any] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if isinstance(current, type) and issubclass(current, SpecModel):
+            keys.update(current.allowed_keys())
+            stack.extend(f.annotation for f in current.model_fields.values())
+        for arg in getattr(current, "__args__", ()) or ():
+            stack.append(arg)
+        origin = getattr(current, "__origin__", None)
+        if origin is not None:
+            stack.append(origin)
+    return keys
+
+
 def describe_error(err: ValidationError, model: type[SpecModel]) -> str:
     """The first problem of *err* as one line naming the key, the value and what is allowed."""
-    first = err.errors(include_url=False)[0]
+    errors = err.errors(include_url=False)
+    # An unknown key explains the missing one next to it (a typo), so it is said first.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     kind, loc, value = first["type"], tuple(first["loc"]), first.get("input")
     where = _where(loc)
     if kind == "extra_forbidden":
@@ -91,7 +114,7 @@ def describe_error(err: ValidationError, model: type[SpecModel]) -> str:
                 f"unknown key {name!r}{did_you_mean(name, model.allowed_keys())}; "
                 f"allowed keys: {', '.join(model.allowed_keys())}"
             )
-        return f"{_where(loc[:-1])}: unknown key {name!r}"
+        return f"{_where(loc[:-1])}: unknown key {name!r}{did_you_mean(name, _nested_keys(model))}"
     if kind == "missing":
         return f"missing key {where!r} (required)"
     if kind == "literal_error":

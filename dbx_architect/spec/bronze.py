@@ -47,4 +47,3 @@ class BronzeSpec(Layout):
     owner: Principal | None = None
     tags: dict[OneLine, ScalarText] = Field(default_factory=dict)
     properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict)
-

@@ -54,7 +54,9 @@ class GoldSpec(Layout):
         if self.aggregates and not (self.group_by or self.grain):
             raise ValueError("group_by: aggregates need group_by columns or a grain")
         if (self.group_by or self.grain) and not self.aggregates:
-            raise ValueError("aggregates: group_by needs at least one aggregate, e.g. units: sum(units)")
+            raise ValueError(
+                "aggregates: group_by needs at least one aggregate, e.g. units: sum(units)"
+            )
         if not self.from_ and self.kind in ("aggregate", "features"):
             raise ValueError(f"from: a {self.kind} table needs a table to read")
         return self

@@ -55,7 +55,9 @@ class Expectation(SpecModel):
                 if len(bounds) != 2:
                     raise ValueError(f"range: {column} needs [min, max], got {bounds!r}")
                 low, high = bounds
-                if type(low) is not type(high) and not all(isinstance(b, int | float) for b in bounds):
+                if type(low) is not type(high) and not all(
+                    isinstance(b, int | float) for b in bounds
+                ):
                     raise ValueError(f"range: {column} bounds {bounds!r} are not of one type")
                 if low > high:
                     raise ValueError(f"range: {column} has min {low!r} > max {high!r}")
