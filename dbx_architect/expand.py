@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import SpecError
 from .names import parse_table_name
+from .runtime.catalog import ColumnLookup, no_lookup
 from .settings import Settings
 
 
@@ -36,6 +37,18 @@ GENERATORS: dict[str, Generator] = {
         plan=".generators.bronze:plan_bronze",
         template="bronze.py.j2",
         schema_setting="bronze_schema",
+    ),
+    "silver": Generator(
+        spec=".spec.silver:SilverSpec",
+        plan=".generators.silver:plan_silver",
+        template="silver.py.j2",
+        schema_setting="silver_schema",
+    ),
+    "gold": Generator(
+        spec=".spec.gold:GoldSpec",
+        plan=".generators.gold:plan_gold",
+        template="gold.py.j2",
+        schema_setting="gold_schema",
     ),
 }
 
@@ -70,20 +83,33 @@ def build_spec(magic: str, data: dict[str, Any]) -> Any:
     return validate_spec(generator.load(generator.spec), data)
 
 
-def render_spec(magic: str, name: str, spec: Any, settings: Settings) -> str:
-    """Render a validated *spec* for table or model *name*; the result always compiles."""
+def render_spec(
+    magic: str, name: str, spec: Any, settings: Settings, lookup: ColumnLookup = no_lookup
+) -> str:
+    """Render a validated *spec* for table or model *name*; the result always compiles.
+
+    *lookup* tells the columns of a table when a live session can see it, so column typos
+    are caught at expansion time.
+    """
     from .render import check_compiles, render
 
     generator = GENERATORS[magic]
     schema = getattr(settings, generator.schema_setting)
     table = parse_table_name(name, "TABLE", settings.catalog, schema)
-    context = generator.load(generator.plan)(spec, table, settings)
+    context = generator.load(generator.plan)(spec, table, settings, lookup)
     code = render(generator.template, context)
     check_compiles(code, f"<%%{magic} {name}>")
     return code
 
 
-def expand(magic: str, name: str | None, line: str, body: str, settings: Settings) -> Expansion:
+def expand(
+    magic: str,
+    name: str | None,
+    line: str,
+    body: str,
+    settings: Settings,
+    lookup: ColumnLookup = no_lookup,
+) -> Expansion:
     """Expand one magic cell; every user mistake is one ``%%magic: ...`` :class:`SpecError`."""
     from .spec.yaml_body import load_body
 
@@ -91,7 +117,7 @@ def expand(magic: str, name: str | None, line: str, body: str, settings: Setting
         if not name:
             raise SpecError(f"name the table on the magic line, e.g. %%{magic} sales")
         spec = build_spec(magic, load_body(body))
-        code = render_spec(magic, name, spec, settings)
+        code = render_spec(magic, name, spec, settings, lookup)
     except SpecError as err:
         raise SpecError(f"%%{magic}: {err}") from err
     return Expansion(magic, provenance(magic, line, body), code, spec)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..names import TableName, parse_table_name, sql_ident
+from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.bronze import BronzeSpec
 from ..sql import parse_schema
@@ -61,7 +62,9 @@ def _source(spec: BronzeSpec, settings: Settings) -> dict[str, Any]:
     return {"kind": "files", "format": fmt, "path": spec.source}
 
 
-def plan_bronze(spec: BronzeSpec, table: TableName, settings: Settings) -> dict[str, Any]:
+def plan_bronze(
+    spec: BronzeSpec, table: TableName, settings: Settings, lookup: ColumnLookup
+) -> dict[str, Any]:
     """The template context for one ``%%bronze`` cell."""
     source = _source(spec, settings)
     incremental = spec.load == "incremental"

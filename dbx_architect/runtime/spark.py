@@ -68,6 +68,11 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+# The Hive metastore logs an error for CREATE SCHEMA IF NOT EXISTS on an existing schema.
+logger.hms.name = org.apache.hadoop.hive.metastore.RetryingHMSHandler
+logger.hms.level = off
+logger.hive.name = org.apache.hadoop.hive.metastore.ObjectStore
+logger.hive.level = off
 """
 
 

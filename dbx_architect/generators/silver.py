@@ -1,0 +1,90 @@
+"""``%%silver``: shape, clean, check, deduplicate and add features, for the template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..names import TableName, parse_table_name, sql_ident
+from ..runtime.catalog import ColumnLookup
+from ..settings import Settings
+from ..spec.silver import SilverSpec
+from ..sql import parse_type
+from .columns import Columns
+from .common import governance, layout, table_properties
+from .features import plan_features
+from .quality import plan_checks
+
+VERSION_PROPERTY = "silver.source_version"
+
+
+def plan_silver(
+    spec: SilverSpec, table: TableName, settings: Settings, lookup: ColumnLookup
+) -> dict[str, Any]:
+    """The template context for one ``%%silver`` cell."""
+    source = parse_table_name(spec.from_, "from", settings.catalog, settings.bronze_schema)
+    columns = Columns(lookup(source.dotted))
+    columns.select("select", spec.select)
+    columns.rename("rename", spec.rename)
+    casts = [(col, parse_type(kind, f"casts.{col}")) for col, kind in spec.casts.items()]
+    columns.require("casts", [c for c, _ in casts])
+    clean = spec.clean
+    trim = clean.trim if clean else None
+    if isinstance(trim, list):
+        columns.require("clean.trim", trim)
+    if clean:
+        columns.require("clean.lower", clean.lower)
+        columns.require("clean.fill", list(clean.fill))
+    checks = plan_checks(spec.expect, columns, clean.drop_nulls if clean else [])
+    order_by = spec.order_by or ["_ingested_at"]
+    columns.require("keys", spec.keys)
+    columns.require("order_by" if spec.order_by else "order_by (default _ingested_at)", order_by)
+    features = plan_features(spec.features, columns)
+    columns.require("partition_by", spec.partition_by)
+    columns.require("cluster_by", spec.cluster_by)
+    actions = {c.action for c in checks}
+    order_sql = [sql_ident(c) for c in order_by]
+    return {
+        "spec": spec,
+        "databricks": settings.target == "databricks",
+        "table": table.dotted,
+        "schema_name": table.schema_dotted,
+        "source_table": source.dotted,
+        "quarantine_table": TableName(table.catalog, table.schema, f"{table.table}_quarantine").dotted,
+        "incremental": spec.load == "incremental",
+        "version_property": VERSION_PROPERTY,
+        "select": list(spec.select),
+        "rename": dict(spec.rename),
+        "casts": casts,
+        "trim": trim,
+        "lower": list(clean.lower) if clean else [],
+        "fill": dict(clean.fill) if clean else {},
+        "checks": checks,
+        "actions": actions,
+        "keys": list(spec.keys),
+        "merge_on": merge_condition(spec.keys),
+        "newer": newer_condition(order_sql),
+        "order_by": order_by,
+        "features": features,
+        "history_by": features.history_by,
+        "layout": layout(spec.partition_by, spec.cluster_by),
+        "comment": spec.comment or f"Cleaned, checked and deduplicated records of {source.dotted}.",
+        "properties": table_properties(dict(spec.properties)),
+        "view": f"_silver_{table.table}_batch",
+        "quarantine_view": f"_silver_{table.table}_quarantine_batch",
+        **governance(settings, spec.owner, dict(spec.tags)),
+    }
+
+
+def merge_condition(keys: list[str]) -> str:
+    """Null-safe equality on every key (a NULL key matches itself, so it is not duplicated)."""
+    return " AND ".join(f"t.{sql_ident(k)} <=> s.{sql_ident(k)}" for k in keys)
+
+
+def newer_condition(order_sql: list[str]) -> str:
+    """The source row is at least as new as the target row, by the order columns."""
+    if len(order_sql) == 1:
+        col = order_sql[0]
+        return f"(s.{col} >= t.{col} OR t.{col} IS NULL)"
+    source = ", ".join(f"s.{c}" for c in order_sql)
+    target = ", ".join(f"t.{c}" for c in order_sql)
+    return f"struct({source}) >= struct({target})"
