@@ -57,6 +57,7 @@ def environment() -> Any:
     env.filters["py_block"] = py_text_block
     env.filters["sql_str"] = sql_string
     env.filters["sql_ident"] = sql_ident
+    env.globals["zip"] = zip
     return env
 
 

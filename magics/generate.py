@@ -12,6 +12,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from ..errors import DbxArchitectError
 from ..expand import expand
+from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 
 
@@ -56,11 +57,37 @@ class GenerateMagics(Magics):
         """
         self._expand("bronze", self.bronze, line, cell)
 
+    @generator_arguments("The Silver table: sales, silver.sales or main.silver.sales.")
+    @cell_magic
+    def silver(self, line: str, cell: str) -> None:
+        """Clean, check, deduplicate and add features to a Bronze table, MERGEd into Silver.
+
+        Keys: from, load, keys, order_by, select, rename, casts, clean, expect, features,
+        partition_by, cluster_by, comment, owner, tags, properties. See SPEC section 5.
+        """
+        self._expand("silver", self.silver, line, cell)
+
+    @generator_arguments(
+        "The Gold table: weekly_sales, gold.weekly_sales or main.gold.weekly_sales."
+    )
+    @cell_magic
+    def gold(self, line: str, cell: str) -> None:
+        """Join Silver tables, aggregate on a time grain, add features, MERGE into Gold.
+
+        Keys: from, join, group_by, grain, time_col, aggregates, features, keys, kind,
+        partition_by, cluster_by, comment, owner, tags, properties. See SPEC section 6.
+        """
+        self._expand("gold", self.gold, line, cell)
+
+    def _lookup(self) -> ColumnLookup:
+        spark = self.shell.user_ns.get("spark")
+        return spark_lookup(spark) if spark is not None else no_lookup
+
     def _expand(self, magic: str, method: Callable[..., Any], line: str, cell: str) -> None:
         args = parse_argstring(method, line)
         settings = Settings.from_config(self.settings, args.target)
         try:
-            expansion = expand(magic, " ".join(args.name), line, cell, settings)
+            expansion = expand(magic, " ".join(args.name), line, cell, settings, self._lookup())
         except DbxArchitectError as err:
             raise UsageError(str(err)) from None
         run_now = args.run or settings.run_after_expand

@@ -49,7 +49,9 @@ def plan_silver(
         "table": table.dotted,
         "schema_name": table.schema_dotted,
         "source_table": source.dotted,
-        "quarantine_table": TableName(table.catalog, table.schema, f"{table.table}_quarantine").dotted,
+        "quarantine_table": TableName(
+            table.catalog, table.schema, f"{table.table}_quarantine"
+        ).dotted,
         "incremental": spec.load == "incremental",
         "version_property": VERSION_PROPERTY,
         "select": list(spec.select),

@@ -1,4 +1,4 @@
-"""Golden files for rendered %%bronze cells, on both targets, and what every render promises."""
+"""Golden files for every rendered magic cell, on both targets, and what every render promises."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from dbx_architect.expand import expand
 from dbx_architect.settings import DbxArchitect, Settings
 
-GOLDEN = Path(__file__).parent / "golden" / "bronze"
+GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DBX_UPDATE_GOLDENS") == "1"
 
-CASES = {
+BRONZE = {
     "csv_append": """
 source: /landing/sales/
 format: csv
@@ -57,26 +57,116 @@ keys: [o_orderkey]
 }
 
 
+SILVER = {
+    "minimal": """
+from: sales
+keys: [id]
+""",
+    "full_load_shaped": """
+from: raw.orders
+load: full
+keys: [order_id]
+order_by: [updated_at]
+select: [order_id, customer, amount, updated_at]
+rename: {customer: customer_id}
+casts: {amount: "DECIMAL(10,2)", updated_at: timestamp}
+clean: {trim: [customer_id], lower: [customer_id], fill: {amount: 0}, drop_nulls: [order_id]}
+partition_by: [customer_id]
+comment: One row per order, latest update wins
+owner: data-eng
+tags: {domain: sales}
+""",
+    "quality_all_actions": """
+from: sales
+keys: [store, item, day]
+expect:
+  - {name: units_in_range, range: {units: [0, 10000]}, action: quarantine}
+  - {name: known_store, in: {store: [north, south, east]}, action: drop}
+  - {name: positive_price, rule: price > 0}
+  - {name: one_row_per_key, unique: [store, item, day], action: warn}
+  - {name: has_day, not_null: [day], action: fail}
+""",
+    "features_incremental": """
+from: sales
+keys: [store, item, day]
+order_by: [_ingested_at]
+clean: {trim: true}
+features:
+  - date_parts: day
+  - lag: {column: units, by: [store, item], order: day, periods: 7}
+  - rolling: {column: units, by: [store, item], order: day, window: 7, agg: mean}
+  - rolling: {column: units, by: store, order: [day, item], window: 3, agg: max, name: store_peak}
+  - ratio: {name: revenue_per_unit, num: revenue, den: units}
+  - expr: {revenue_k: revenue / 1000}
+cluster_by: [store, day]
+""",
+}
+
+GOLD = {
+    "weekly_join": """
+from: [sales, stores]
+join: {on: [store], how: left}
+group_by: [store, region]
+grain: week
+time_col: day
+aggregates: {units: sum(units), revenue: sum(units * price)}
+features:
+  - lag: {column: units, by: store, order: day}
+cluster_by: [store]
+""",
+    "monthly_one_table": """
+from: main.silver.sales
+group_by: [item]
+grain: month
+time_col: day
+aggregates: {units: sum(units), stores: count(distinct store)}
+keys: [item, day]
+owner: demand-planning
+tags: {tier: gold}
+""",
+    "feature_table": """
+from: sales
+kind: features
+keys: [store, item, day]
+features:
+  - date_parts: day
+""",
+    "predictions_table": """
+kind: predictions
+keys: [store, day]
+""",
+    "evaluation_table": """
+kind: evaluation
+""",
+    "monitoring_table": """
+kind: monitoring
+partition_by: [model_name]
+""",
+}
+
+CASES = {"bronze": BRONZE, "silver": SILVER, "gold": GOLD}
+ALL = [(magic, case) for magic, cases in CASES.items() for case in sorted(cases)]
+
+
 def settings(target: str) -> Settings:
     return Settings.from_config(DbxArchitect(), target)
 
 
 @pytest.mark.parametrize("target", ["local", "databricks"])
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_golden(case: str, target: str) -> None:
-    expansion = expand("bronze", case, case, CASES[case], settings(target))
-    path = GOLDEN / f"{case}.{target}.py"
+@pytest.mark.parametrize(("magic", "case"), ALL)
+def test_golden(magic: str, case: str, target: str) -> None:
+    expansion = expand(magic, case, case, CASES[magic][case], settings(target))
+    path = GOLDEN / magic / f"{case}.{target}.py"
     if UPDATE or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(expansion.cell)
-    assert expansion.cell == path.read_text(), (
-        f"{path.name} changed: DBX_UPDATE_GOLDENS=1 to accept"
-    )
+    assert expansion.cell == path.read_text(), f"{path.name} changed: DBX_UPDATE_GOLDENS=1 to accept"
 
 
 @pytest.mark.parametrize("target", ["local", "databricks"])
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_compiles_and_is_self_contained(case: str, target: str) -> None:
-    code = expand("bronze", case, case, CASES[case], settings(target)).code
+@pytest.mark.parametrize(("magic", "case"), ALL)
+def test_compiles_and_is_self_contained(magic: str, case: str, target: str) -> None:
+    code = expand(magic, case, case, CASES[magic][case], settings(target)).code
     tree = ast.parse(code)
     compile(tree, case, "exec")
     imported = {
@@ -89,8 +179,14 @@ def test_compiles_and_is_self_contained(case: str, target: str) -> None:
     assert not [line for line in code.splitlines() if line.lstrip().startswith("%")]
 
 
+def test_every_golden_file_has_a_case() -> None:
+    expected = {f"{m}/{c}.{t}.py" for m, c in ALL for t in ("local", "databricks")}
+    found = {str(p.relative_to(GOLDEN)) for p in GOLDEN.rglob("*.py")}
+    assert found == expected
+
+
 def test_key_order_and_whitespace_do_not_change_the_code() -> None:
-    body = CASES["csv_merge_governed"]
+    body = BRONZE["csv_merge_governed"]
     lines = [line for line in body.strip().splitlines()]
     shuffled = "\n".join(reversed(lines)).replace(": ", ":   ") + "\n\n"
     a = expand("bronze", "orders", "orders", body, settings("local"))
@@ -111,7 +207,7 @@ def test_header_is_provenance() -> None:
 
 
 def test_targets_differ_where_they_should() -> None:
-    body = CASES["csv_merge_governed"]
+    body = BRONZE["csv_merge_governed"]
     local = expand("bronze", "orders", "orders", body, settings("local")).code
     remote = expand("bronze", "orders", "orders", body, settings("databricks")).code
     assert "cloudFiles" in remote and "cloudFiles" not in local.split("# seen")[0]
