@@ -135,11 +135,10 @@ def check_boolean(text: str, key: str) -> None:
     }
     if isinstance(node, exp.Predicate | exp.Connector | exp.Not | exp.Boolean):
         return
-    name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
-    if isinstance(node, exp.Func) and name.lower().replace("_", "") in {
-        f.replace("_", "") for f in boolean_functions
-    }:
-        return
+    if isinstance(node, exp.Func):
+        name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+        if name.lower().replace("_", "") in {f.replace("_", "") for f in boolean_functions}:
+            return
     raise SpecError(
         f"{key}: {text!r} is not a boolean SQL expression (write a condition, e.g. amount >= 0)"
     )

@@ -142,6 +142,216 @@ BAD = [
 ]
 
 
+# (magic, name on the magic line, YAML body, the exact message)
+BAD_TRANSFORM = [
+    ("silver", "sales", "from: sales\n", "%%silver: missing key 'keys' (required)"),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: []\n",
+        "%%silver: keys: give at least one column (the MERGE key)",
+    ),
+    ("silver", "sales", "keys: [id]\n", "%%silver: missing key 'from' (required)"),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nexpect:\n  - {name: r, rule: amount + 1}\n",
+        "%%silver: expect[0].rule: 'amount + 1' is not a boolean SQL expression (write a condition, e.g. amount >= 0)",
+    ),
+    (
+        "silver",
+        "sales",
+        'from: sales\nkeys: [id]\nexpect:\n  - {name: r, rule: "amount > 0; DROP TABLE x"}\n',
+        "%%silver: expect[0].rule: 'amount > 0; DROP TABLE x' must be one SQL expression",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nexpect:\n  - {name: u, unique: []}\n",
+        "%%silver: expect[0]: unique needs at least one column",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nexpect:\n  - {name: r, range: {amount: [10, 1]}}\n",
+        "%%silver: expect[0]: range: amount has min 10 > max 1",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nexpect:\n  - {name: r, range: {amount: [1]}}\n",
+        "%%silver: expect[0]: range: amount needs [min, max], got [1]",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nexpect:\n  - {name: r, in: {store: []}}\n",
+        "%%silver: expect[0]: in: store needs at least one allowed value",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nexpect:\n  - {name: r, rule: a > 0, action: block}\n",
+        "%%silver: expect[0].action: 'block' is not allowed; use one of warn, drop, quarantine or fail",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nexpect:\n  - {name: r, rule: a > 0}\n  - {name: r, rule: b > 0}\n",
+        "%%silver: expect: the name 'r' is used twice",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nexpect:\n  - {name: r, rule: a > 0, not_null: [a]}\n",
+        "%%silver: expect[0]: give exactly one of rule, not_null, unique, in, range (got rule, not_null)",
+    ),
+    (
+        "silver",
+        "sales",
+        'from: sales\nkeys: [id]\nexpect:\n  - {name: "bad name", rule: a > 0}\n',
+        "%%silver: expect[0].name: 'bad name' is not a valid identifier (letters, digits and underscores, not starting with a digit)",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nfeatures:\n  - lag: {column: units, by: store}\n",
+        "%%silver: features[0].lag: lag of units needs order (the column(s) that give time)",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nfeatures:\n  - rolling: {column: units, order: day, window: 0}\n",
+        "%%silver: features[0].rolling.window: must be at least 1, got 0",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nfeatures:\n  - rolling: {column: units, order: day, window: 3, agg: median}\n",
+        "%%silver: features[0].rolling.agg: 'median' is not allowed; use one of mean, sum, min, max, stddev or count (did you mean 'mean'?)",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nfeatures:\n  - lgg: {column: units}\n",
+        "%%silver: features[0]: unknown key 'lgg' (did you mean 'lag'?)",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nfeatures:\n  - {date_parts: day, ratio: {name: r, num: a, den: b}}\n",
+        "%%silver: features[0]: each feature is one of date_parts, lag, rolling, ratio, expr (got date_parts, ratio)",
+    ),
+    (
+        "silver",
+        "sales",
+        'from: sales\nkeys: [id]\nfeatures:\n  - expr: {x: "(select 1)"}\n',
+        "%%silver: features[0].expr.x: '(select 1)': subqueries are not allowed here",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\ncasts: {units: integr}\n",
+        "%%silver: casts.units: 'integr' is not a Spark type (e.g. INT, DOUBLE, DATE)",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nclean: {strip: [a]}\n",
+        "%%silver: clean: unknown key 'strip' (did you mean 'trim'?)",
+    ),
+    (
+        "silver",
+        "sales",
+        'from: "sales; DROP TABLE x"\nkeys: [id]\n',
+        "%%silver: from: 'sales; DROP TABLE x' is not a valid identifier (letters, digits and underscores, not starting with a digit)",
+    ),
+    (
+        "silver",
+        "sales",
+        "from: sales\nkeys: [id]\nload: append\n",
+        "%%silver: load: 'append' is not allowed; use one of incremental or full",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: [sales, stores]\ngroup_by: [store]\naggregates: {u: sum(u)}\n",
+        "%%gold: join: several tables in from need join: {on: [columns], how: ...}",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: sales\njoin: {on: [store]}\ngroup_by: [store]\naggregates: {u: sum(u)}\n",
+        "%%gold: join: needs at least two tables in from",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: sales\ngroup_by: [store]\ngrain: week\naggregates: {u: sum(u)}\n",
+        "%%gold: time_col: grain week needs the time column to truncate",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: sales\ngroup_by: [store]\ngrain: year\ntime_col: day\naggregates: {u: sum(u)}\n",
+        "%%gold: grain: 'year' is not allowed; use one of day, week or month",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: sales\ngroup_by: [store]\naggregates: {u: units}\n",
+        "%%gold: aggregates.u: 'units' is not an aggregate (use sum, avg, count, min, max, ...)",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: sales\ngroup_by: [store]\n",
+        "%%gold: aggregates: group_by needs at least one aggregate, e.g. units: sum(units)",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: sales\naggregates: {u: sum(u)}\n",
+        "%%gold: group_by: aggregates need group_by columns or a grain",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: sales\nkind: features\n",
+        "%%gold: keys: a features table needs its primary key columns",
+    ),
+    (
+        "gold",
+        "weekly",
+        "kind: predictions\n",
+        "%%gold: keys: a predictions table needs the id columns of the scored rows",
+    ),
+    ("gold", "weekly", "kind: aggregate\n", "%%gold: from: kind aggregate needs a table to read"),
+    (
+        "gold",
+        "weekly",
+        "from: sales\nkind: report\n",
+        "%%gold: kind: 'report' is not allowed; use one of aggregate, features, predictions, evaluation or monitoring",
+    ),
+    (
+        "gold",
+        "weekly",
+        "from: sales\njoin: {using: [store]}\n",
+        "%%gold: join: unknown key 'using'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("magic", "name", "body", "message"), BAD_TRANSFORM)
+def test_bad_silver_and_gold_input(shell, magic: str, name: str, body: str, message: str) -> None:
+    before = set(shell.user_ns)
+    result = run(shell, f"%%{magic} {name} --run\n{body}")
+    assert isinstance(result.error_in_exec, UsageError)
+    assert str(result.error_in_exec) == message
+    assert shell.replaced.calls == []
+    assert set(shell.user_ns) - before <= {"_", "__", "___"}
+
+
 @pytest.mark.parametrize(("name", "body", "message"), BAD)
 def test_bad_bronze_input(shell, name: str, body: str, message: str) -> None:
     before = set(shell.user_ns)

@@ -160,7 +160,9 @@ def test_golden(magic: str, case: str, target: str) -> None:
     if UPDATE or not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(expansion.cell)
-    assert expansion.cell == path.read_text(), f"{path.name} changed: DBX_UPDATE_GOLDENS=1 to accept"
+    assert expansion.cell == path.read_text(), (
+        f"{path.name} changed: DBX_UPDATE_GOLDENS=1 to accept"
+    )
 
 
 @pytest.mark.parametrize("target", ["local", "databricks"])

@@ -14,7 +14,6 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import run
 
 pytestmark = pytest.mark.spark
@@ -53,7 +52,9 @@ def dirty_rows(days: range, seed: int, ingested: dt.datetime) -> list[tuple]:
 
 
 def write_bronze(spark, table: str, rows: list[tuple], mode: str = "append") -> None:
-    schema = "store STRING, item STRING, day DATE, units STRING, price DOUBLE, _ingested_at TIMESTAMP"
+    schema = (
+        "store STRING, item STRING, day DATE, units STRING, price DOUBLE, _ingested_at TIMESTAMP"
+    )
     writer = spark.createDataFrame(rows, schema).write.format("delta")
     if mode == "create":
         writer.option("delta.enableChangeDataFeed", "true").saveAsTable(table)
@@ -234,8 +235,7 @@ def test_unknown_columns_are_caught_at_expansion_with_a_live_session(lake) -> No
     )
     result = run(
         shell,
-        "%%silver sales\nfrom: sales\nkeys: [store]\nexpect:\n"
-        "  - {name: r, rule: prize > 0}\n",
+        "%%silver sales\nfrom: sales\nkeys: [store]\nexpect:\n  - {name: r, rule: prize > 0}\n",
     )
     assert str(result.error_in_exec).startswith(
         "%%silver: expect[0].rule: column 'prize' is not in the table (did you mean 'price'?)"

@@ -122,6 +122,15 @@ def describe_error(err: ValidationError, model: type[SpecModel]) -> str:
         return f"{where}: {value!r} is not allowed; use one of {allowed}" + did_you_mean(
             value, [w.strip() for w in allowed.replace(" or ", ",").split(",")]
         )
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(first["ctx"].values()))
+        words = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }
+        return f"{where}: must be {words[kind]} {bound}, got {value!r}"
     if kind in _TYPE_WORDS:
         return f"{where}: expected {_TYPE_WORDS[kind]}, got {value!r}"
     message = first["msg"].removeprefix("Value error, ")

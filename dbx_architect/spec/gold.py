@@ -58,5 +58,5 @@ class GoldSpec(Layout):
                 "aggregates: group_by needs at least one aggregate, e.g. units: sum(units)"
             )
         if not self.from_ and self.kind in ("aggregate", "features"):
-            raise ValueError(f"from: a {self.kind} table needs a table to read")
+            raise ValueError(f"from: kind {self.kind} needs a table to read")
         return self
