@@ -27,8 +27,9 @@ class Columns:
         lowered = {n.lower() for n in self.names}
         for column in columns:
             if column.lower() not in lowered:
+                hint = did_you_mean(column, self.names)
                 raise SpecError(
-                    f"{key}: column {column!r} is not in the table{did_you_mean(column, self.names)}; "
+                    f"{key}: column {column!r} is not in the table{hint}; "
                     f"columns: {', '.join(self.names)}"
                 )
 

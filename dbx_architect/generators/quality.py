@@ -46,10 +46,11 @@ def expectation_sql(rule: Expectation, columns: Columns, where: str) -> str:
         return f"count(1) OVER (PARTITION BY {', '.join(sql_ident(c) for c in cols)}) = 1"
     if kind == "in":
         columns.require(f"{where}.in", list(rule.in_ or {}))
-        return " AND ".join(
-            f"({sql_ident(c)} IS NULL OR {sql_ident(c)} IN ({', '.join(sql_value(v) for v in values)}))"
-            for c, values in (rule.in_ or {}).items()
-        )
+        parts = []
+        for column, values in (rule.in_ or {}).items():
+            allowed = ", ".join(sql_value(v) for v in values)
+            parts.append(f"({sql_ident(column)} IS NULL OR {sql_ident(column)} IN ({allowed}))")
+        return " AND ".join(parts)
     columns.require(f"{where}.range", list(rule.range or {}))
     return " AND ".join(
         f"({sql_ident(c)} IS NULL OR {sql_ident(c)} BETWEEN {sql_value(lo)} AND {sql_value(hi)})"

@@ -41,9 +41,8 @@ class Expectation(SpecModel):
     def _one_kind(self) -> Expectation:
         given = [k for k in self.KINDS if getattr(self, "in_" if k == "in" else k) is not None]
         if len(given) != 1:
-            raise ValueError(
-                f"give exactly one of rule, not_null, unique, in, range (got {', '.join(given) or 'none'})"
-            )
+            got = ", ".join(given) or "none"
+            raise ValueError(f"give exactly one of rule, not_null, unique, in, range (got {got})")
         if given[0] in ("not_null", "unique") and not getattr(self, given[0]):
             raise ValueError(f"{given[0]} needs at least one column")
         if self.in_ is not None:

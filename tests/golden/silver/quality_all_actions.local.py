@@ -66,6 +66,11 @@ def failed_any(actions):
     return F.arrays_overlap("_failed", F.array(*[F.lit(name) for name in names]))
 
 
+try:
+    checked = checked.cache()  # computed once for the counts, the quarantine and the MERGE
+except Exception:  # serverless compute has no cache: each step recomputes instead
+    pass
+
 counts = checked.agg(
     F.count(F.lit(1)).alias("rows_in"),
     *[F.sum(F.array_contains("_failed", name).cast("long")).alias(name) for name in checks],
@@ -167,5 +172,6 @@ quality_summary = spark.createDataFrame(
     ],
     "check STRING, action STRING, rows LONG",
 )
+checked.unpersist()
 print(f"{target_table}: Bronze version {source_version}")
 quality_summary.show(truncate=False)
