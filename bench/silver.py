@@ -76,6 +76,11 @@ def main(sizes: list[float]) -> None:
     spark = start_local_spark(root / ".dbx_architect", master="local[2]")
     spark.sql("CREATE SCHEMA IF NOT EXISTS bronze")
     spark.sql("CREATE SCHEMA IF NOT EXISTS silver")
+    # Warm up the JVM (code generation, Delta's first commits) so the first size is not
+    # charged for it.
+    make_bronze(spark, "bronze.warmup", 0, 20_000, "overwrite")
+    timed(spark, code("warmup_checked", "bronze.warmup", True))
+    timed(spark, code("warmup_plain", "bronze.warmup", False))
     fulls = {}
     for millions in sizes:
         rows = int(millions * 1_000_000)

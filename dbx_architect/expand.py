@@ -25,6 +25,7 @@ class Generator:
     plan: str  # "module:function"
     template: str
     schema_setting: str  # the settings key of the layer the magic writes to
+    variants: tuple[tuple[str, str], ...] = ()  # (variant, template), e.g. a Lakeflow pipeline
 
     def load(self, ref: str) -> Any:
         module, _, attr = ref.partition(":")
@@ -43,6 +44,7 @@ GENERATORS: dict[str, Generator] = {
         plan=".generators.silver:plan_silver",
         template="silver.py.j2",
         schema_setting="silver_schema",
+        variants=(("pipeline", "silver_pipeline.py.j2"),),
     ),
     "gold": Generator(
         spec=".spec.gold:GoldSpec",
@@ -84,7 +86,12 @@ def build_spec(magic: str, data: dict[str, Any]) -> Any:
 
 
 def render_spec(
-    magic: str, name: str, spec: Any, settings: Settings, lookup: ColumnLookup = no_lookup
+    magic: str,
+    name: str,
+    spec: Any,
+    settings: Settings,
+    lookup: ColumnLookup = no_lookup,
+    variant: str | None = None,
 ) -> str:
     """Render a validated *spec* for table or model *name*; the result always compiles.
 
@@ -96,8 +103,18 @@ def render_spec(
     generator = GENERATORS[magic]
     schema = getattr(settings, generator.schema_setting)
     table = parse_table_name(name, "TABLE", settings.catalog, schema)
+    template = generator.template
+    if variant:
+        template = dict(generator.variants)[variant]
+        if variant == "pipeline" and settings.target != "databricks":
+            raise SpecError(
+                "--pipeline: Lakeflow expectations (@dp.expect) exist only on Databricks; "
+                "add --target databricks"
+            )
     context = generator.load(generator.plan)(spec, table, settings, lookup)
-    code = render(generator.template, context)
+    if variant and variant in context.get("variant_errors", {}):
+        raise SpecError(context["variant_errors"][variant])
+    code = render(template, {**context, "variant": variant})
     check_compiles(code, f"<%%{magic} {name}>")
     return code
 
@@ -109,6 +126,7 @@ def expand(
     body: str,
     settings: Settings,
     lookup: ColumnLookup = no_lookup,
+    variant: str | None = None,
 ) -> Expansion:
     """Expand one magic cell; every user mistake is one ``%%magic: ...`` :class:`SpecError`."""
     from .spec.yaml_body import load_body
@@ -117,7 +135,7 @@ def expand(
         if not name:
             raise SpecError(f"name the table on the magic line, e.g. %%{magic} sales")
         spec = build_spec(magic, load_body(body))
-        code = render_spec(magic, name, spec, settings, lookup)
+        code = render_spec(magic, name, spec, settings, lookup, variant)
     except SpecError as err:
         raise SpecError(f"%%{magic}: {err}") from err
     return Expansion(magic, provenance(magic, line, body), code, spec)

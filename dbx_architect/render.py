@@ -58,6 +58,7 @@ def environment() -> Any:
     env.filters["sql_str"] = sql_string
     env.filters["sql_ident"] = sql_ident
     env.globals["zip"] = zip
+    env.globals["dict"] = dict
     return env
 
 
@@ -71,35 +72,77 @@ def render(template: str, context: dict[str, Any]) -> str:
         raise InternalError(f"template {template} failed: {err}") from err
 
 
+def _line_roles(lines: list[str]) -> tuple[set[int], set[int]]:
+    """Which lines start a statement (or are a lone comment), and which lie inside a string."""
+    import io
+    import tokenize
+
+    starts: set[int] = set()
+    in_string: set[int] = set()
+    new_statement = True
+    skip = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+    source = io.StringIO("\n".join(lines) + "\n").readline
+    for token in tokenize.generate_tokens(source):
+        if token.type == tokenize.NEWLINE:
+            new_statement = True
+        if token.type in skip:
+            continue
+        if new_statement:
+            starts.add(token.start[0] - 1)
+            new_statement = token.type == tokenize.COMMENT
+        if token.start[0] != token.end[0]:  # a string (or f-string part) over several lines
+            in_string.update(range(token.start[0], token.end[0]))
+    return starts, in_string
+
+
 def tidy(code: str) -> str:
     """One blank line between blocks, two around top-level functions (PEP 8), no trailing spaces.
 
-    Templates stay readable with conditionals everywhere; this keeps their output tidy.
-    Blank lines inside multi-line strings (SQL) are left alone.
+    Templates stay readable with conditionals everywhere; this keeps their output tidy. Blank
+    lines inside brackets go, blank lines inside strings (SQL) stay.
     """
+    lines = [line.rstrip() for line in code.strip("\n").split("\n")]
+    try:
+        starts, in_string = _line_roles(lines)
+    except (SyntaxError, tokenize_error()):
+        return "\n".join(lines) + "\n"
     out: list[str] = []
-    in_def = False
-    in_string = False
-    for line in code.rstrip("\n").split("\n"):
-        line = line.rstrip()
-        if in_string:
+    in_def = after_decorator = False
+    for index, line in enumerate(lines):
+        if index in in_string:
             out.append(line)
-        elif not line:
-            if out and out[-1] != "":
+            continue
+        if not line:
+            following = next((i for i in range(index + 1, len(lines)) if lines[i]), None)
+            if out and out[-1] != "" and (following is None or following in starts):
                 out.append("")
             continue
-        else:
-            top_level = not line[0].isspace()
+        if index in starts and not line[0].isspace():
             starts_def = line.startswith(("def ", "class ", "@"))
-            if top_level and (starts_def or in_def) and out and not out[-1].startswith("@"):
-                while out and out[-1] == "":
-                    out.pop()
-                out += ["", ""]
-                in_def = starts_def
-            out.append(line)
-        if line.count('"""') % 2 == 1:
-            in_string = not in_string
-    return "\n".join(out).lstrip("\n") + "\n"
+            if (starts_def and not after_decorator) or (in_def and not starts_def):
+                _two_blank_lines_before(out, keep_comments=starts_def)
+            in_def = starts_def
+            after_decorator = line.startswith("@")
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def tokenize_error() -> type[Exception]:
+    import tokenize
+
+    return tokenize.TokenError
+
+
+def _two_blank_lines_before(out: list[str], keep_comments: bool) -> None:
+    """Put two blank lines at the end of *out*, above any comment lines that lead a def."""
+    attached: list[str] = []
+    while keep_comments and out and out[-1].startswith("#"):
+        attached.insert(0, out.pop())
+    while out and out[-1] == "":
+        out.pop()
+    if out:
+        out += ["", ""]
+    out += attached
 
 
 def check_compiles(code: str, filename: str) -> None:

@@ -15,14 +15,23 @@ from ..expand import expand
 from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 
+PIPELINE = argument(
+    "--pipeline",
+    action="store_true",
+    help="Databricks only: write a Lakeflow declarative pipeline source (@dp.expect rules).",
+)
 
-def generator_arguments(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The options every generator magic shares (SPEC section 3)."""
+
+def generator_arguments(
+    what: str, *extra: Callable[..., Any]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options every generator magic shares (SPEC section 3), then *extra* ones."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         for add in reversed(
             [
                 magic_arguments(),
+                *extra,
                 argument("name", nargs="*", help=what),
                 argument("--run", action="store_true", help="Also run the generated code now."),
                 argument(
@@ -57,7 +66,7 @@ class GenerateMagics(Magics):
         """
         self._expand("bronze", self.bronze, line, cell)
 
-    @generator_arguments("The Silver table: sales, silver.sales or main.silver.sales.")
+    @generator_arguments("The Silver table: sales, silver.sales or main.silver.sales.", PIPELINE)
     @cell_magic
     def silver(self, line: str, cell: str) -> None:
         """Clean, check, deduplicate and add features to a Bronze table, MERGEd into Silver.
@@ -87,10 +96,18 @@ class GenerateMagics(Magics):
         args = parse_argstring(method, line)
         settings = Settings.from_config(self.settings, args.target)
         try:
-            expansion = expand(magic, " ".join(args.name), line, cell, settings, self._lookup())
+            variant = "pipeline" if getattr(args, "pipeline", False) else None
+            expansion = expand(
+                magic, " ".join(args.name), line, cell, settings, self._lookup(), variant
+            )
         except DbxArchitectError as err:
             raise UsageError(str(err)) from None
-        run_now = args.run or settings.run_after_expand
+        run_now = (args.run or settings.run_after_expand) and not getattr(args, "pipeline", False)
+        if args.run and getattr(args, "pipeline", False):
+            raise UsageError(
+                "--run: a Lakeflow pipeline source runs in a pipeline, not in the notebook; "
+                "drop --run (or --pipeline)"
+            )
         if run_now and not args.show and "spark" not in self.shell.user_ns:
             raise UsageError(
                 "--run needs a SparkSession named spark: run %dbx_spark first "

@@ -394,3 +394,21 @@ def test_run_without_spark_says_what_to_do(shell) -> None:
         "(on Databricks, spark is already there)"
     )
     assert shell.replaced.calls == []
+
+
+def test_pipeline_and_run_do_not_mix(shell) -> None:
+    result = run(
+        shell, "%%silver sales --pipeline --run --target databricks\nfrom: s\nkeys: [id]\n"
+    )
+    assert str(result.error_in_exec) == (
+        "--run: a Lakeflow pipeline source runs in a pipeline, not in the notebook; "
+        "drop --run (or --pipeline)"
+    )
+    assert shell.replaced.calls == []
+
+
+def test_pipeline_replaces_the_cell_on_databricks_target(shell) -> None:
+    result = run(shell, "%%silver sales --pipeline --target databricks\nfrom: s\nkeys: [id]\n")
+    assert result.error_in_exec is None
+    text, replace = shell.replaced.calls[0]
+    assert replace and "from pyspark import pipelines as dp" in text

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dbx_architect.errors import SpecError
 from dbx_architect.expand import expand
 from dbx_architect.settings import DbxArchitect, Settings
 
@@ -181,8 +182,63 @@ def test_compiles_and_is_self_contained(magic: str, case: str, target: str) -> N
     assert not [line for line in code.splitlines() if line.lstrip().startswith("%")]
 
 
+PIPELINE = """
+from: sales
+keys: [store, item, day]
+casts: {units: int}
+clean: {trim: true, fill: {units: 0}, drop_nulls: [store]}
+expect:
+  - {name: units_in_range, range: {units: [0, 10000]}, action: quarantine}
+  - {name: known_store, in: {store: [north, south, east]}, action: drop}
+  - {name: positive_price, rule: price > 0}
+  - {name: has_day, not_null: [day], action: fail}
+features:
+  - lag: {column: units, by: [store, item], order: day}
+cluster_by: [store, day]
+"""
+
+
+def test_silver_pipeline_variant_golden() -> None:
+    """--pipeline: a Lakeflow source with @dp.expect rules, for Databricks only."""
+    expansion = expand(
+        "silver", "sales", "sales --pipeline", PIPELINE, settings("databricks"), variant="pipeline"
+    )
+    path = GOLDEN / "silver" / "pipeline.databricks.py"
+    if UPDATE or not path.exists():
+        path.write_text(expansion.cell)
+    assert expansion.cell == path.read_text()
+    tree = ast.parse(expansion.code)
+    decorators = [
+        ast.unparse(d.func)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        for d in node.decorator_list
+        if isinstance(d, ast.Call)
+    ]
+    assert decorators == [
+        "dp.materialized_view",
+        "dp.materialized_view",
+        "dp.expect_or_drop",
+        "dp.expect_or_drop",
+        "dp.expect_or_drop",
+        "dp.expect",
+        "dp.expect_or_fail",
+    ]
+
+
+def test_pipeline_variant_is_databricks_only() -> None:
+    with pytest.raises(SpecError, match="exist only on Databricks; add --target databricks"):
+        expand("silver", "sales", "sales", PIPELINE, settings("local"), variant="pipeline")
+    with_unique = PIPELINE.replace(
+        "features:", "  - {name: u, unique: [store], action: warn}\nfeatures:"
+    )
+    with pytest.raises(SpecError, match="a unique check compares rows with each other"):
+        expand("silver", "sales", "sales", with_unique, settings("databricks"), variant="pipeline")
+
+
 def test_every_golden_file_has_a_case() -> None:
     expected = {f"{m}/{c}.{t}.py" for m, c in ALL for t in ("local", "databricks")}
+    expected.add("silver/pipeline.databricks.py")
     found = {str(p.relative_to(GOLDEN)) for p in GOLDEN.rglob("*.py")}
     assert found == expected
 

@@ -47,6 +47,11 @@ def plan_silver(
         "spec": spec,
         "databricks": settings.target == "databricks",
         "table": table.dotted,
+        "table_name": table.table,
+        "layout_columns": {
+            "cluster_by": list(spec.cluster_by),
+            "partition_by": list(spec.partition_by),
+        },
         "schema_name": table.schema_dotted,
         "source_table": source.dotted,
         "quarantine_table": TableName(
@@ -73,8 +78,21 @@ def plan_silver(
         "properties": table_properties(dict(spec.properties)),
         "view": f"_silver_{table.table}_batch",
         "quarantine_view": f"_silver_{table.table}_quarantine_batch",
+        "variant_errors": _pipeline_errors(spec),
         **governance(settings, spec.owner, dict(spec.tags)),
     }
+
+
+def _pipeline_errors(spec: SilverSpec) -> dict[str, str]:
+    """What the Lakeflow variant cannot express."""
+    for index, rule in enumerate(spec.expect):
+        if rule.kind == "unique":
+            return {
+                "pipeline": f"expect[{index}]: --pipeline: a unique check compares rows with "
+                "each other, but Lakeflow expectations look at one row at a time (the keys are "
+                "unique after dedupe anyway); remove it or drop --pipeline"
+            }
+    return {}
 
 
 def merge_condition(keys: list[str]) -> str:
