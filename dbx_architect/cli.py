@@ -21,7 +21,10 @@ def _settings(target: str | None) -> Settings:
 def _expand(args: argparse.Namespace) -> int:
     body = sys.stdin.read() if args.spec == "-" else Path(args.spec).read_text(encoding="utf-8")
     line = f"{args.name} --target {args.target}" if args.target else args.name
-    expansion = expand(args.magic, args.name, line, body, _settings(args.target))
+    variant = "pipeline" if args.pipeline else None
+    if variant:
+        line += " --pipeline"
+    expansion = expand(args.magic, args.name, line, body, _settings(args.target), variant=variant)
     sys.stdout.write(expansion.cell)
     return 0
 
@@ -56,6 +59,11 @@ def parser() -> argparse.ArgumentParser:
     expand_cmd.add_argument("name", help="The table (or model) name of the magic line.")
     expand_cmd.add_argument("spec", help="The YAML body, as a file ('-' reads standard input).")
     expand_cmd.add_argument("--target", choices=TARGETS, help="Default: auto-detected.")
+    expand_cmd.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="silver only: a Lakeflow declarative pipeline source (with --target databricks).",
+    )
     expand_cmd.set_defaults(run=_expand)
     jars_cmd = commands.add_parser(
         "jars", help="Fetch and cache Delta Lake's jars for the local runtime."

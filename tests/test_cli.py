@@ -42,3 +42,20 @@ def test_bad_spec_is_one_line_and_exit_2(tmp_path) -> None:
         "source, format, options, schema, load, keys, partition_by, cluster_by, comment, owner, "
         "tags, properties"
     ]
+
+
+def test_pipeline_variant_from_the_terminal(tmp_path) -> None:
+    (tmp_path / "spec.yaml").write_text("from: sales\nkeys: [id]\n")
+    done = cli(
+        "expand",
+        "silver",
+        "sales",
+        "spec.yaml",
+        "--target",
+        "databricks",
+        "--pipeline",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# %%silver sales --target databricks --pipeline\n")
+    assert "@dp.materialized_view(" in done.stdout

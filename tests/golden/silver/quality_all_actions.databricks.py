@@ -112,13 +112,15 @@ TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
 """)
-quarantine.createOrReplaceTempView("_silver_quality_all_actions_quarantine_batch")
-spark.sql("""
-MERGE INTO main.silver.quality_all_actions_quarantine AS t
-USING _silver_quality_all_actions_quarantine_batch AS s
-ON t._row_hash = s._row_hash
-WHEN NOT MATCHED THEN INSERT *
-""")
+# Each Bronze version is quarantined once: Delta skips a write whose (txnAppId, txnVersion)
+# it has already committed, so re-running after a failure adds nothing twice.
+(
+    quarantine.write.format("delta")
+    .mode("append")
+    .option("txnAppId", f"{target_table} quarantine")
+    .option("txnVersion", source_version)
+    .saveAsTable(quarantine_table)
+)
 kept = checked.where(~failed_any({"drop", "quarantine"})).drop("_failed")
 
 # One row per key: the latest by _ingested_at wins.
