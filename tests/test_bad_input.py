@@ -107,7 +107,7 @@ BAD = [
     (
         "sales",
         "source: /a.csv\nschema: id INT\nkeys: [amount]\n",
-        "%%bronze: keys: column 'amount' is not in the schema; columns: id",
+        "%%bronze: keys: column 'amount' is not in the table; columns: id",
     ),
     (
         "sales",

@@ -11,7 +11,8 @@ from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.bronze import BronzeSpec
 from ..sql import parse_schema
-from .common import check_columns_known, checkpoint_volume, governance, layout, table_properties
+from .columns import Columns
+from .common import checkpoint_volume, governance, layout, table_properties
 
 TEMPLATE = "bronze.py.j2"
 METADATA_COLUMNS = ("_ingested_at", "_source_file")
@@ -80,8 +81,9 @@ def plan_bronze(
     for reserved in METADATA_COLUMNS:
         if names and reserved in [n.lower() for n in names]:
             raise SpecError(f"schema: column {reserved!r} is added by the load; rename it")
+    known = Columns(names)
     for key in ("keys", "partition_by", "cluster_by"):
-        check_columns_known(key, getattr(spec, key), names)
+        known.require(key, getattr(spec, key))
     options = dict(spec.options)
     if source["format"] == "csv":
         options.setdefault("header", "true")

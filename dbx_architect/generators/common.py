@@ -6,23 +6,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import SpecError
 from ..names import sql_ident
 from ..settings import Settings
 
 _VOLUME = re.compile(r"/Volumes/([A-Za-z_]\w*)/([A-Za-z_]\w*)/([A-Za-z_]\w*)(/.*)?\Z")
-
-
-def check_columns_known(key: str, wanted: Sequence[str], known: Sequence[str] | None) -> None:
-    """Refuse a column not in *known* (skipped when columns are only known at run time)."""
-    if known is None:
-        return
-    lowered = {c.lower() for c in known}
-    for column in wanted:
-        if column.lower() not in lowered:
-            raise SpecError(
-                f"{key}: column {column!r} is not in the schema; columns: {', '.join(known)}"
-            )
 
 
 def layout(partition_by: Sequence[str], cluster_by: Sequence[str]) -> dict[str, Any]:

@@ -52,8 +52,10 @@ class SpecModel(BaseModel):
 
     @classmethod
     def allowed_keys(cls) -> list[str]:
-        """The YAML keys this spec accepts, in the documented order."""
-        return [field.alias or name for name, field in cls.model_fields.items()]
+        """The YAML keys this spec accepts: its own first, then those of the specs it extends."""
+        own = [n for n in cls.model_fields if n in cls.__dict__.get("__annotations__", {})]
+        names = own + [n for n in cls.model_fields if n not in own]
+        return [cls.model_fields[n].alias or n for n in names]
 
 
 _TYPE_WORDS = {

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from .base import Identifier, OneLine, Principal, ScalarText
-from .transform import Layout
-
-FORMATS = ("csv", "json", "parquet", "delta", "table")
-
-_PROPERTY_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+from .base import Identifier, OneLine, ScalarText
+from .transform import TableSpec
 
 
-def _property_key(value: str) -> str:
-    if not _PROPERTY_KEY.match(value):
-        raise ValueError(f"{value!r} is not a valid table property name (like delta.appendOnly)")
-    return value
-
-
-PropertyKey = Annotated[str, AfterValidator(_property_key)]
-
-
-class BronzeSpec(Layout):
+class BronzeSpec(TableSpec):
     """Land raw files or a table as-is in a Bronze Delta table, with ingest metadata."""
 
     source: OneLine = Field(description="Path of the files, or a table name.")
@@ -41,9 +27,3 @@ class BronzeSpec(Layout):
     keys: list[Identifier] = Field(
         default_factory=list, description="Upsert with MERGE on these columns."
     )
-    partition_by: list[Identifier] = Field(default_factory=list)
-    cluster_by: list[Identifier] = Field(default_factory=list)
-    comment: OneLine | None = None
-    owner: Principal | None = None
-    tags: dict[OneLine, ScalarText] = Field(default_factory=dict)
-    properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict)

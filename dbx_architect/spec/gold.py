@@ -6,9 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from .base import Identifier, OneLine, Principal, ScalarText, SpecModel
-from .bronze import PropertyKey
-from .transform import Columns, Feature, Layout
+from .base import Identifier, OneLine, SpecModel
+from .transform import Columns, Feature, TableSpec
 
 KINDS = ("aggregate", "features", "predictions", "evaluation", "monitoring")
 
@@ -22,7 +21,7 @@ class Join(SpecModel):
     how: Literal["inner", "left", "right", "full"] = "inner"
 
 
-class GoldSpec(Layout):
+class GoldSpec(TableSpec):
     """Serve Silver data: join, aggregate on a time grain, add features, MERGE on keys."""
 
     from_: Annotated[list[OneLine], BeforeValidator(_listify)] = Field(
@@ -36,12 +35,6 @@ class GoldSpec(Layout):
     features: list[Feature] = Field(default_factory=list)
     keys: Columns = Field(default_factory=list, description="Default: the group-by columns.")
     kind: Literal["aggregate", "features", "predictions", "evaluation", "monitoring"] = "aggregate"
-    partition_by: Columns = Field(default_factory=list)
-    cluster_by: Columns = Field(default_factory=list)
-    comment: OneLine | None = None
-    owner: Principal | None = None
-    tags: dict[OneLine, ScalarText] = Field(default_factory=dict)
-    properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _checks(self) -> GoldSpec:

@@ -6,9 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Identifier, OneLine, Principal, ScalarText, SpecModel
-from .bronze import PropertyKey
-from .transform import Columns, Expectation, Feature, Layout, Scalar
+from .base import Identifier, OneLine, SpecModel
+from .transform import Columns, Expectation, Feature, Scalar, TableSpec
 
 
 class Clean(SpecModel):
@@ -22,7 +21,7 @@ class Clean(SpecModel):
     drop_nulls: Columns = Field(default_factory=list)
 
 
-class SilverSpec(Layout):
+class SilverSpec(TableSpec):
     """Clean, check and deduplicate a Bronze table into a Silver table, upserted on keys."""
 
     from_: OneLine = Field(..., alias="from", description="The Bronze table to read.")
@@ -37,12 +36,6 @@ class SilverSpec(Layout):
     clean: Clean | None = None
     expect: list[Expectation] = Field(default_factory=list)
     features: list[Feature] = Field(default_factory=list)
-    partition_by: Columns = Field(default_factory=list)
-    cluster_by: Columns = Field(default_factory=list)
-    comment: OneLine | None = None
-    owner: Principal | None = None
-    tags: dict[OneLine, ScalarText] = Field(default_factory=dict)
-    properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _checks(self) -> SilverSpec:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from .base import Identifier, OneLine, SpecModel
+from .base import Identifier, OneLine, Principal, ScalarText, SpecModel
 
 Action = Literal["warn", "drop", "quarantine", "fail"]
+
+_PROPERTY_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+
+
+def _property_key(value: str) -> str:
+    if not _PROPERTY_KEY.match(value):
+        raise ValueError(f"{value!r} is not a valid table property name (like delta.appendOnly)")
+    return value
+
+
+PropertyKey = Annotated[str, AfterValidator(_property_key)]
 Scalar = str | int | float | bool
 
 
@@ -126,16 +138,19 @@ class Feature(SpecModel):
         return self
 
 
-class Layout(SpecModel):
-    """Base of the table-writing specs: one physical layout at most.
+class TableSpec(SpecModel):
+    """Keys every table-writing spec ends with: physical layout and governance."""
 
-    The specs declare ``partition_by`` and ``cluster_by`` themselves, so that their keys
-    keep the documented order in messages.
-    """
+    partition_by: Columns = Field(default_factory=list)
+    cluster_by: Columns = Field(default_factory=list)
+    comment: OneLine | None = None
+    owner: Principal | None = None
+    tags: dict[OneLine, ScalarText] = Field(default_factory=dict)
+    properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _one_layout(self) -> Layout:
-        if getattr(self, "partition_by", None) and getattr(self, "cluster_by", None):
+    def _one_layout(self) -> TableSpec:
+        if self.partition_by and self.cluster_by:
             raise ValueError(
                 "partition_by and cluster_by: use one of them, not both "
                 "(liquid clustering replaces partitioning)"
