@@ -52,6 +52,12 @@ GENERATORS: dict[str, Generator] = {
         template="gold.py.j2",
         schema_setting="gold_schema",
     ),
+    "modelzoo": Generator(
+        spec=".spec.modelzoo:ModelZooSpec",
+        plan=".generators.modelzoo:plan_modelzoo",
+        template="modelzoo.py.j2",
+        schema_setting="gold_schema",
+    ),
 }
 
 

@@ -88,6 +88,17 @@ class GenerateMagics(Magics):
         """
         self._expand("gold", self.gold, line, cell)
 
+    @generator_arguments("The model's name (registered as it, or as register: says).")
+    @cell_magic
+    def modelzoo(self, line: str, cell: str) -> None:
+        """Compare a baseline and candidate models on one shared split; log, register, promote.
+
+        Keys: table, target, task, features, exclude, time_col, split, cv, models, params,
+        metric, engine, sample_rows, experiment, register, alias, promote_if,
+        leaderboard_table. See SPEC section 7.
+        """
+        self._expand("modelzoo", self.modelzoo, line, cell)
+
     def _lookup(self) -> ColumnLookup:
         spark = self.shell.user_ns.get("spark")
         return spark_lookup(spark) if spark is not None else no_lookup

@@ -342,7 +342,113 @@ BAD_TRANSFORM = [
 ]
 
 
-@pytest.mark.parametrize(("magic", "name", "body", "message"), BAD_TRANSFORM)
+BAD_MODELZOO = [
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntask: regression\n",
+        "%%modelzoo: missing key 'target' (required)",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nfeatures: [units, price]\n",
+        "%%modelzoo: features: 'units' is the target; it cannot be a feature",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nmodels: [logistic]\n",
+        "%%modelzoo: models[1]: logistic is for classification, not regression",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\ncv: 1\n",
+        "%%modelzoo: cv: must be at least 2, got 1",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nsplit: {test_size: 1.5}\n",
+        "%%modelzoo: split.test_size: must be less than 1.0, got 1.5",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nsplit: {test_size: 0}\n",
+        "%%modelzoo: split.test_size: must be more than 0.0, got 0",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nsplit: {method: group}\n",
+        "%%modelzoo: split: group_col: a group split needs the column that holds the groups",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nsplit: {method: time}\n",
+        "%%modelzoo: time_col: a time split needs the time column",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: forecast\n",
+        "%%modelzoo: time_col: a forecast needs the time column (it splits by time)",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: clustering\n",
+        "%%modelzoo: task: 'clustering' is not allowed; use one of regression, classification or forecast",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nmetric: accuracy\n",
+        "%%modelzoo: metric: 'accuracy' is not a regression metric; use one of rmse, mae, r2",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nengine: spark\n",
+        "%%modelzoo: engine: the spark engine is not built yet; use engine: sklearn (sample_rows caps the rows collected to the driver)",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nparams: {svm: {C: 1}}\n",
+        "%%modelzoo: params: 'svm' is not one of the models (baseline, linear, random_forest, hist_gbm)",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nfeatures: [a]\nexclude: [b]\n",
+        "%%modelzoo: features and exclude: give one of them",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\npromote_if: {metric: f1_weighted}\n",
+        "%%modelzoo: promote_if.metric: 'f1_weighted' is not a regression metric; use one of rmse, mae, r2",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        'table: demand\ntarget: units\ntask: regression\nregister: "main.ml.bad name"\n',
+        "%%modelzoo: register: 'bad name' is not a valid identifier (letters, digits and underscores, not starting with a digit)",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: regression\nsample_rows: 10\n",
+        "%%modelzoo: sample_rows: must be at least 100, got 10",
+    ),
+]
+
+
+@pytest.mark.parametrize(("magic", "name", "body", "message"), BAD_TRANSFORM + BAD_MODELZOO)
 def test_bad_silver_and_gold_input(shell, magic: str, name: str, body: str, message: str) -> None:
     before = set(shell.user_ns)
     result = run(shell, f"%%{magic} {name} --run\n{body}")
@@ -412,3 +518,16 @@ def test_pipeline_replaces_the_cell_on_databricks_target(shell) -> None:
     assert result.error_in_exec is None
     text, replace = shell.replaced.calls[0]
     assert replace and "from pyspark import pipelines as dp" in text
+
+
+@pytest.mark.parametrize("package", ["lightgbm", "xgboost"])
+def test_model_whose_library_is_missing(shell, package: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec(package) is not None:
+        pytest.skip(f"{package} is installed here")
+    body = f"table: demand\ntarget: units\ntask: regression\nmodels: [{package}]\n"
+    result = run(shell, f"%%modelzoo demand\n{body}")
+    assert str(result.error_in_exec) == (
+        f"%%modelzoo: models[1]: {package} needs the {package} package (pip install {package})"
+    )

@@ -1,0 +1,89 @@
+"""``%%modelzoo NAME``: compare models fairly, log to MLflow, register (SPEC section 7)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from .base import Identifier, OneLine, SpecModel
+from .transform import Columns, Scalar
+
+REGRESSION_METRICS = ("rmse", "mae", "r2")
+CLASSIFICATION_METRICS = ("f1_weighted", "accuracy", "roc_auc", "log_loss")
+LOWER_IS_BETTER = ("rmse", "mae", "log_loss")
+
+
+class Split(SpecModel):
+    """How rows are split into train and test, and train into folds."""
+
+    method: Literal["random", "time", "group"] = "random"
+    test_size: float = Field(0.2, gt=0, lt=1)
+    seed: int = 42
+    gap: int = Field(0, ge=0, description="time: rows left out between train and validation.")
+    group_col: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _group(self) -> Split:
+        if self.method == "group" and not self.group_col:
+            raise ValueError("group_col: a group split needs the column that holds the groups")
+        return self
+
+
+class PromoteIf(SpecModel):
+    metric: Identifier | None = None
+    min_improvement: float = Field(0.0, ge=0)
+
+
+class ModelZooSpec(SpecModel):
+    """Train a baseline and candidate models on one shared split; log, compare and register."""
+
+    table: OneLine = Field(..., description="A Gold table (short names resolve to gold).")
+    target: Identifier
+    task: Literal["regression", "classification", "forecast"]
+    features: Columns = Field(default_factory=list, description="Default: every other column.")
+    exclude: Columns = Field(default_factory=list)
+    time_col: Identifier | None = None
+    split: Split = Field(default_factory=Split)
+    cv: int = Field(5, ge=2, le=20)
+    models: list[str] = Field(default_factory=list)
+    params: dict[str, dict[str, Scalar | list[Scalar] | None]] = Field(default_factory=dict)
+    metric: str | None = None
+    engine: Literal["sklearn", "spark"] = "sklearn"
+    sample_rows: int = Field(1_000_000, ge=100)
+    experiment: OneLine | None = None
+    register_: OneLine | None = Field(None, alias="register")
+    alias: Identifier = "challenger"
+    promote_if: PromoteIf | None = None
+    leaderboard_table: OneLine | None = None
+
+    @model_validator(mode="after")
+    def _fit(self) -> ModelZooSpec:
+        if self.features and self.exclude:
+            raise ValueError("features and exclude: give one of them")
+        if self.target in self.features:
+            raise ValueError(f"features: {self.target!r} is the target; it cannot be a feature")
+        if self.task == "forecast" and not self.time_col:
+            raise ValueError("time_col: a forecast needs the time column (it splits by time)")
+        if self.split.method == "time" and not self.time_col:
+            raise ValueError("time_col: a time split needs the time column")
+        metrics = self.metrics()
+        if self.metric and self.metric not in metrics:
+            raise ValueError(
+                f"metric: {self.metric!r} is not a {self.family} metric; use one of "
+                f"{', '.join(metrics)}"
+            )
+        return self
+
+    @property
+    def family(self) -> str:
+        return "classification" if self.task == "classification" else "regression"
+
+    def metrics(self) -> tuple[str, ...]:
+        return CLASSIFICATION_METRICS if self.family == "classification" else REGRESSION_METRICS
+
+    def primary_metric(self) -> str:
+        return self.metric or self.metrics()[0]
+
+    def model_params(self) -> dict[str, dict[str, Any]]:
+        return {name: dict(values) for name, values in self.params.items()}
