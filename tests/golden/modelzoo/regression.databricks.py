@@ -57,6 +57,11 @@ if rows > 1000000:
     df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / rows * 1_000_000))
 columns = [*features, target, "_row_hash", "_split", "_fold"]
 data = df.select(*columns).toPandas().sort_values("_row_hash", kind="stable").reset_index(drop=True)
+# Numeric features are doubles for the model (a NULL turns an integer column into floats
+# anyway), so the logged signature does not depend on where the NULLs fell.
+numeric = [c for c in features if pd.api.types.is_numeric_dtype(data[c]) and data[c].dtype != bool]
+categorical = [c for c in features if c not in numeric]
+data[numeric] = data[numeric].astype("float64")
 train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
 X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
 fold_splits = PredefinedSplit(train["_fold"].to_numpy())
@@ -71,8 +76,6 @@ if len(train) < 2 * folds:
 print(f"{len(train)} train rows in {folds} folds, {len(test)} test rows (fold hash {fold_hash})")
 
 # 3. Preprocessing is part of each candidate's pipeline, so it is fitted inside every fold.
-numeric = [c for c in features if pd.api.types.is_numeric_dtype(X_train[c])]
-categorical = [c for c in features if c not in numeric]
 preprocess = ColumnTransformer(
     [
         ("numeric", make_pipeline(SimpleImputer(), StandardScaler()), numeric),
