@@ -182,6 +182,8 @@ CASES = {"bronze": BRONZE, "silver": SILVER, "gold": GOLD, "modelzoo": MODELZOO}
 ALLOWED_IMPORTS = {
     "modelzoo": {
         "cloudpickle",
+        "concurrent",
+        "os",
         "datetime",
         "hashlib",
         "matplotlib",

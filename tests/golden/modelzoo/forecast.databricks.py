@@ -9,7 +9,9 @@
 
 import datetime
 import hashlib
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import cloudpickle
 import mlflow
@@ -111,36 +113,49 @@ def score(name, value):
     return -value if scorers[name].startswith("neg_") else value
 
 
-# 4. Cross-validate every candidate on the same folds, one nested MLflow run each.
+# 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
 experiment = "/Shared/dbx_architect/forecast"
 if mlflow.get_experiment_by_name(experiment) is None:
     mlflow.create_experiment(experiment)
 mlflow.set_experiment(experiment)
 tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash}
-leaderboard_rows = []
+
+
+def evaluate(candidate):
+    """Cross-validate one candidate on the shared folds; metrics in their own sign."""
+    estimator = candidates[candidate]
+    began = time.perf_counter()
+    pipeline = Pipeline([("preprocess", preprocess), ("model", estimator)])
+    result = cross_validate(pipeline, X_train, y_train, cv=fold_splits, scoring=scorers, n_jobs=1)
+    metrics = {}
+    for metric in scorers:
+        values = np.array([score(metric, v) for v in result[f"test_{metric}"]])
+        metrics[f"cv_{metric}_mean"], metrics[f"cv_{metric}_std"] = values.mean(), values.std()
+    metrics["fit_time_s"] = float(np.mean(result["fit_time"]))
+    metrics["predict_time_s"] = float(np.mean(result["score_time"]))
+    print(
+        f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
+        f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({time.perf_counter() - began:.1f} s)"
+    )
+    return metrics
+
+
+# Candidates train side by side, as many at a time as there are cores; their MLflow runs are
+# written afterwards, in order, so the parallel part touches no shared state.
+workers = min(len(candidates), os.cpu_count() or 1)
+print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
+with ThreadPoolExecutor(max_workers=workers) as pool:
+    results = dict(zip(candidates, pool.map(evaluate, candidates)))
+leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo forecast", tags=tags) as parent:
     mlflow.log_params(
         {"task": "forecast", "split": "time", "test_size": test_size, "folds": folds, "seed": seed}
     )
-    for position, (candidate, estimator) in enumerate(candidates.items(), start=1):
-        pipeline = Pipeline([("preprocess", preprocess), ("model", estimator)])
+    for candidate, metrics in results.items():
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
-            began = time.perf_counter()
-            result = cross_validate(pipeline, X_train, y_train, cv=fold_splits, scoring=scorers, n_jobs=1)
-            metrics = {}
-            for metric in scorers:
-                values = np.array([score(metric, v) for v in result[f"test_{metric}"]])
-                metrics[f"cv_{metric}_mean"], metrics[f"cv_{metric}_std"] = values.mean(), values.std()
-            metrics["fit_time_s"] = float(np.mean(result["fit_time"]))
-            metrics["predict_time_s"] = float(np.mean(result["score_time"]))
+            estimator = candidates[candidate]
             mlflow.log_params({"model": type(estimator).__name__, **estimator.get_params()})
             mlflow.log_metrics(metrics)
-        leaderboard_rows.append({"candidate": candidate, **metrics})
-        print(
-            f"[{position}/{len(candidates)}] {candidate}: {primary_metric} "
-            f"{metrics[f'cv_{primary_metric}_mean']:.4f} ± {metrics[f'cv_{primary_metric}_std']:.4f} "
-            f"({time.perf_counter() - began:.1f} s)"
-        )
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
     leaderboard = pd.DataFrame(leaderboard_rows).sort_values(
