@@ -26,6 +26,7 @@ class Generator:
     template: str
     schema_setting: str  # the settings key of the layer the magic writes to
     variants: tuple[tuple[str, str], ...] = ()  # (variant, template), e.g. a Lakeflow pipeline
+    name_label: str = "TABLE"  # how messages call the magic line's name
 
     def load(self, ref: str) -> Any:
         module, _, attr = ref.partition(":")
@@ -57,6 +58,7 @@ GENERATORS: dict[str, Generator] = {
         plan=".generators.modelzoo:plan_modelzoo",
         template="modelzoo.py.j2",
         schema_setting="gold_schema",
+        name_label="NAME",
     ),
 }
 
@@ -108,7 +110,7 @@ def render_spec(
 
     generator = GENERATORS[magic]
     schema = getattr(settings, generator.schema_setting)
-    table = parse_table_name(name, "TABLE", settings.catalog, schema)
+    table = parse_table_name(name, generator.name_label, settings.catalog, schema)
     template = generator.template
     if variant:
         template = dict(generator.variants)[variant]
@@ -139,6 +141,8 @@ def expand(
 
     try:
         if not name:
+            if GENERATORS[magic].name_label == "NAME":
+                raise SpecError(f"name the model on the magic line, e.g. %%{magic} demand")
             raise SpecError(f"name the table on the magic line, e.g. %%{magic} sales")
         spec = build_spec(magic, load_body(body))
         code = render_spec(magic, name, spec, settings, lookup, variant)

@@ -531,3 +531,14 @@ def test_model_whose_library_is_missing(shell, package: str) -> None:
     assert str(result.error_in_exec) == (
         f"%%modelzoo: models[1]: {package} needs the {package} package (pip install {package})"
     )
+
+
+def test_modelzoo_name_messages(shell) -> None:
+    body = "table: t\ntarget: y\ntask: regression\n"
+    assert str(run(shell, f"%%modelzoo\n{body}").error_in_exec) == (
+        "%%modelzoo: name the model on the magic line, e.g. %%modelzoo demand"
+    )
+    assert str(run(shell, f"%%modelzoo demand-v2\n{body}").error_in_exec) == (
+        "%%modelzoo: NAME: 'demand-v2' is not a valid identifier "
+        "(letters, digits and underscores, not starting with a digit)"
+    )
