@@ -70,7 +70,6 @@ class Expansion:
     magic: str
     header: str
     code: str
-    spec: Any
 
     @property
     def cell(self) -> str:
@@ -148,4 +147,4 @@ def expand(
         code = render_spec(magic, name, spec, settings, lookup, variant)
     except SpecError as err:
         raise SpecError(f"%%{magic}: {err}") from err
-    return Expansion(magic, provenance(magic, line, body), code, spec)
+    return Expansion(magic, provenance(magic, line, body), code)

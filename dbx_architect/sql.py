@@ -32,6 +32,19 @@ class Column:
         return text
 
 
+def _parse(sql: str, problem: str) -> list:
+    """Parse Spark SQL with sqlglot, its warnings quiet; *problem* is the message on failure."""
+    import logging
+
+    import sqlglot
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    try:
+        return sqlglot.parse(sql, read="spark")
+    except sqlglot.errors.SqlglotError as err:
+        raise SpecError(problem) from err
+
+
 def parse_schema(ddl: str, key: str = "schema") -> tuple[Column, ...]:
     """Parse a Spark DDL column list (``id INT, amount DECIMAL(10,2)``) with sqlglot.
 
@@ -39,15 +52,12 @@ def parse_schema(ddl: str, key: str = "schema") -> tuple[Column, ...]:
     ``NOT NULL`` and ``COMMENT``. Anything else (a second statement, a default
     expression, an unknown type) is refused, so the schema cannot smuggle SQL in.
     """
-    import sqlglot
     from sqlglot import expressions as exp
 
-    try:
-        statements = sqlglot.parse(f"CREATE TABLE _t ({ddl})", read="spark")
-    except sqlglot.errors.SqlglotError as err:
-        raise SpecError(
-            f"{key}: {ddl!r} is not a Spark DDL column list like 'id INT, name STRING'"
-        ) from err
+    statements = _parse(
+        f"CREATE TABLE _t ({ddl})",
+        f"{key}: {ddl!r} is not a Spark DDL column list like 'id INT, name STRING'",
+    )
     if len(statements) != 1 or not isinstance(statements[0], exp.Create):
         raise SpecError(f"{key}: {ddl!r} must be one column list, like 'id INT, name STRING'")
     columns = []
@@ -88,16 +98,10 @@ def _column(node: object, ddl: str, key: str) -> Column:
 
 def parse_expression(text: str, key: str) -> object:
     """Parse one Spark SQL expression; refuse statements, several expressions and subqueries."""
-    import logging
-
-    import sqlglot
     from sqlglot import expressions as exp
 
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    try:
-        parsed = sqlglot.parse_one(f"SELECT {text}", read="spark")
-    except sqlglot.errors.SqlglotError as err:
-        raise SpecError(f"{key}: {text!r} is not a Spark SQL expression") from err
+    statements = _parse(f"SELECT {text}", f"{key}: {text!r} is not a Spark SQL expression")
+    parsed = statements[0] if len(statements) == 1 else None
     if (
         not isinstance(parsed, exp.Select)
         or len(parsed.expressions) != 1
@@ -165,17 +169,12 @@ def referenced_columns(text: str, key: str) -> list[str]:
 
 def parse_type(text: str, key: str) -> str:
     """A Spark type (``INT``, ``DECIMAL(10,2)``, ``ARRAY<STRING>``), normalised."""
-    import logging
-
-    import sqlglot
     from sqlglot import expressions as exp
 
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    try:
-        parsed = sqlglot.parse_one(f"CAST(x AS {text})", read="spark")
-    except sqlglot.errors.SqlglotError as err:
-        raise SpecError(f"{key}: {text!r} is not a Spark type (e.g. INT, DOUBLE, DATE)") from err
+    not_a_type = f"{key}: {text!r} is not a Spark type (e.g. INT, DOUBLE, DATE)"
+    statements = _parse(f"CAST(x AS {text})", not_a_type)
+    parsed = statements[0] if len(statements) == 1 else None
     target = parsed.args.get("to") if isinstance(parsed, exp.Cast) else None
     if not isinstance(target, exp.DataType) or target.this == exp.DataType.Type.USERDEFINED:
-        raise SpecError(f"{key}: {text!r} is not a Spark type (e.g. INT, DOUBLE, DATE)")
+        raise SpecError(not_a_type)
     return target.sql(dialect="spark")

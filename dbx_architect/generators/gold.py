@@ -80,12 +80,10 @@ def _keys(spec: GoldSpec, group: list[str]) -> list[str]:
         raise SpecError("keys: a features table needs its primary key columns")
     if spec.kind == "predictions" and not spec.keys:
         raise SpecError("keys: a predictions table needs the id columns of the scored rows")
+    if spec.kind == "predictions":
+        return [*spec.keys, *FIXED_KEYS["predictions"]]
     if spec.kind in FIXED_KEYS:
-        return (
-            [*spec.keys, *FIXED_KEYS[spec.kind]]
-            if spec.kind == "predictions"
-            else (spec.keys or FIXED_KEYS[spec.kind])
-        )
+        return spec.keys or FIXED_KEYS[spec.kind]
     keys = spec.keys or group
     if not keys:
         raise SpecError("keys: give the columns that identify a row (the MERGE key)")

@@ -166,7 +166,7 @@ def plan_modelzoo(
             f"use one of {', '.join(spec.metrics())}"
         )
     databricks = settings.target == "databricks"
-    model_name = check_identifier(name.table, "NAME")
+    model_name = name.table
     registered = spec.register_ and (
         f"{settings.catalog}.{settings.ml_schema}.{spec.register_}"
         if databricks and spec.register_.count(".") == 0

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import Identifier, OneLine, SpecModel
-from .transform import Columns, Feature, TableSpec
+from .transform import Columns, Feature, TableSpec, as_list
 
 KINDS = ("aggregate", "features", "predictions", "evaluation", "monitoring")
-
-
-def _listify(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
 
 
 class Join(SpecModel):
@@ -24,7 +20,7 @@ class Join(SpecModel):
 class GoldSpec(TableSpec):
     """Serve Silver data: join, aggregate on a time grain, add features, MERGE on keys."""
 
-    from_: Annotated[list[OneLine], BeforeValidator(_listify)] = Field(
+    from_: Annotated[list[OneLine], BeforeValidator(as_list)] = Field(
         default_factory=list, alias="from", description="One Silver table, or several to join."
     )
     join: Join | None = None

@@ -24,12 +24,12 @@ PropertyKey = Annotated[str, AfterValidator(_property_key)]
 Scalar = str | int | float | bool
 
 
-def _listify(value: Any) -> Any:
+def as_list(value: Any) -> Any:
     """``by: store`` and ``by: [store]`` mean the same thing."""
     return [value] if isinstance(value, str) else value
 
 
-Columns = Annotated[list[Identifier], BeforeValidator(_listify)]
+Columns = Annotated[list[Identifier], BeforeValidator(as_list)]
 
 
 class Expectation(SpecModel):
