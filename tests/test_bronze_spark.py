@@ -199,3 +199,24 @@ def test_fresh_jar_cache_then_tables_survive_a_restart(tmp_path) -> None:
     manifest = tmp_path / "jars" / (coordinate.replace(":", "_") + ".txt")
     assert any("delta-spark" in line for line in manifest.read_text().splitlines())
     assert "rows 2" in outputs[1]
+
+
+def test_parquet_and_delta_path_sources_stream_incrementally(lake) -> None:
+    shell, spark, schema, landing = lake
+    first = spark.createDataFrame([(1, "a"), (2, "b")], "id INT, v STRING")
+    first.write.parquet(str(landing / "pq"))
+    cell = "%%bronze pq --run\nsource: ./landing/pq/\nformat: parquet\nschema: id INT, v STRING\n"
+    expand_and_run(shell, cell)
+    assert spark.table(f"spark_catalog.{schema}.pq").count() == 2
+
+    path = landing / "delta_source"
+    first.write.format("delta").save(str(path))
+    delta_cell = f"%%bronze mirror --run\nsource: {path}\nformat: delta\n"
+    expand_and_run(shell, delta_cell)
+    spark.createDataFrame([(3, "c")], "id INT, v STRING").write.format("delta").mode("append").save(
+        str(path)
+    )
+    expand_and_run(shell, delta_cell)
+    mirror = spark.table(f"spark_catalog.{schema}.mirror").collect()
+    assert sorted(r["id"] for r in mirror) == [1, 2, 3]
+    assert {r["_source_file"] for r in mirror} == {str(path)}

@@ -306,3 +306,39 @@ def test_gold_fixed_kind_creates_its_table(lake) -> None:
     columns = [(f.name, f.dataType.simpleString()) for f in spark.table(table).schema]
     assert columns[:3] == [("run_id", "string"), ("model_name", "string"), ("candidate", "string")]
     assert ("value", "double") in columns
+
+
+def test_full_silver_load_quarantines_each_row_once(lake) -> None:
+    shell, spark, bronze, silver = lake
+    rows = dirty_rows(range(0, 6), seed=7, ingested=T0)
+    write_bronze(spark, bronze, rows, "create")
+    full = SILVER.replace("keys: [store, item, day]", "load: full\nkeys: [store, item, day]")
+    run_ok(shell, full)
+    expected = pandas_silver(rows)
+    assert summary(shell)["rows read"] == len(rows)
+    assert_matches_pandas(spark, f"{silver}.sales", expected["silver"])
+    quarantined = spark.table(f"{silver}.sales_quarantine").count()
+    assert quarantined == len(expected["quarantine"])
+    run_ok(shell, full)  # a full run reads every row again
+    assert summary(shell)["rows read"] == len(rows)
+    assert summary(shell)["rows inserted"] == summary(shell)["rows updated"] == 0
+    assert spark.table(f"{silver}.sales_quarantine").count() == quarantined
+
+
+def test_gold_feature_table(lake) -> None:
+    shell, spark, bronze, silver = lake
+    write_bronze(spark, bronze, dirty_rows(range(0, 4), seed=8, ingested=T0), "create")
+    run_ok(shell, SILVER)
+    cell = (
+        "%%gold store_features --run\nfrom: sales\nkind: features\nkeys: [store, item, day]\n"
+        "features:\n"
+        "  - rolling: {column: units, by: [store, item], order: day, window: 2, agg: sum}\n"
+    )
+    run_ok(shell, cell)
+    table = silver.replace(".silver_q", ".gold_q") + ".store_features"
+    got = silver_frame(spark, table)
+    expected = silver_frame(spark, f"{silver}.sales")
+    sums = expected.groupby(["store", "item"])["units"].transform(lambda s: s.rolling(2, 1).sum())
+    assert got["units_sum_2"].tolist() == sums.tolist()
+    run_ok(shell, cell)
+    assert spark.table(table).count() == len(expected)
