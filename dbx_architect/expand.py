@@ -121,7 +121,7 @@ def render_spec(
     context = generator.load(generator.plan)(spec, table, settings, lookup)
     if variant and variant in context.get("variant_errors", {}):
         raise SpecError(context["variant_errors"][variant])
-    code = render(template, {**context, "variant": variant})
+    code = render(context.get("template", template), {**context, "variant": variant})
     check_compiles(code, f"<%%{magic} {name}>")
     return code
 

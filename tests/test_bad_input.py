@@ -412,8 +412,14 @@ BAD_MODELZOO = [
     (
         "modelzoo",
         "demand",
-        "table: demand\ntarget: units\ntask: regression\nengine: spark\n",
-        "%%modelzoo: engine: the spark engine is not built yet; use engine: sklearn (sample_rows caps the rows collected to the driver)",
+        "table: demand\ntarget: units\ntask: regression\nengine: spark\nmodels: [extra_trees]\n",
+        "%%modelzoo: models[1]: extra_trees has no Spark ML estimator; engine: spark trains baseline, linear, random_forest, hist_gbm (or use engine: sklearn)",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: y\ntask: classification\nengine: spark\nmodels: [lightgbm]\n",
+        "%%modelzoo: models[1]: lightgbm has no Spark ML estimator; engine: spark trains baseline, linear, logistic, random_forest, hist_gbm (or use engine: sklearn)",
     ),
     (
         "modelzoo",

@@ -150,3 +150,95 @@ def test_time_split_folds_only_look_forward(zoo) -> None:
         validate_days = train["day"].to_numpy()[validate_rows]
         assert fit_days.max() < validate_days.min()
         assert (validate_days.min() - fit_days.max()) / np.timedelta64(1, "D") > 2
+
+
+SAME_DATA = """%%modelzoo {name} --run
+table: {table}
+target: target
+task: {task}
+engine: {engine}
+cv: 3
+{split}
+models: {models}
+experiment: /zoo/{name}_{engine}
+register: {name}_{engine}
+"""
+
+
+def zoo_runs(experiment: str) -> tuple[pd.Series, pd.DataFrame]:
+    """The parent run and the candidates' runs (indexed by name) of an experiment's last zoo."""
+    runs = runs_of(experiment)
+    parent = runs[runs["tags.mlflow.parentRunId"].isna()].iloc[0]
+    children = runs[runs["tags.mlflow.parentRunId"] == parent["run_id"]]
+    return parent, children.set_index("tags.mlflow.runName")
+
+
+@pytest.mark.parametrize(
+    ("loader", "task", "split", "models", "metric"),
+    [
+        (
+            "load_diabetes",
+            "regression",
+            "time_col: day\nsplit: {method: time, gap: 5}",
+            "[linear, hist_gbm]",
+            "rmse",
+        ),
+        ("load_wine", "classification", "split: {seed: 7}", "[logistic, hist_gbm]", "f1_weighted"),
+    ],
+)
+def test_spark_engine_uses_the_same_folds(zoo, capsys, loader, task, split, models, metric) -> None:
+    shell, spark, gold = zoo
+    import mlflow
+    import sklearn.datasets
+
+    frame = getattr(sklearn.datasets, loader)(as_frame=True).frame
+    if "time_col" in split:
+        frame["day"] = pd.date_range("2024-01-01", periods=len(frame), freq="D")
+    save(spark, frame, f"{gold}.{loader}")
+    name = f"{loader}_{next(_ids)}"
+    boards = {}
+    for engine in ("sklearn", "spark"):
+        run_ok(
+            shell,
+            SAME_DATA.format(
+                name=name, table=loader, task=task, split=split, engine=engine, models=models
+            ),
+        )
+        boards[engine] = zoo_runs(f"/zoo/{name}_{engine}")
+    out = capsys.readouterr().out
+    (sk_parent, sk), (sp_parent, sp) = boards["sklearn"], boards["spark"]
+
+    # The same rows in the same folds, whatever trains on them.
+    assert sk_parent["tags.fold_hash"] == sp_parent["tags.fold_hash"]
+    assert sp["tags.fold_hash"].unique().tolist() == [sp_parent["tags.fold_hash"]]
+    assert set(sp["tags.engine"]) == {"spark"}
+    # The baselines (a mean or the class frequencies) are the same model in both libraries:
+    # fitted on the same rows and scored on the same rows, they score the same.
+    for statistic in ("mean", "std"):
+        column = f"metrics.cv_{metric}_{statistic}"
+        assert sp.loc["baseline", column] == pytest.approx(sk.loc["baseline", column], rel=1e-6)
+    if task == "classification":  # wine has three classes: Spark's GBT takes two
+        assert "hist_gbm left out" in out
+        assert sorted(sp.index) == ["baseline", "logistic"]
+    else:
+        assert sorted(sp.index) == sorted(sk.index)
+    winner = sp_parent["tags.winner"]
+    better = (lambda a, b: a < b) if metric == "rmse" else (lambda a, b: a > b)
+    assert winner != "baseline"
+    assert better(
+        sp.loc[winner, f"metrics.cv_{metric}_mean"], sp.loc["baseline", f"metrics.cv_{metric}_mean"]
+    )
+    assert (
+        spark.table(f"{gold}.{name}_evaluation").where("split = 'test'").count()
+        == len(sk_parent.filter(like="metrics.test_")) * 2
+    )
+
+    model = mlflow.pyfunc.load_model(f"models:/{name}_spark@challenger")
+    inputs = frame.drop(columns=["target", "day"], errors="ignore").head(8).astype("float64")
+    predicted = np.asarray(model.predict(inputs))
+    assert len(predicted) == 8
+    if task == "classification":
+        assert set(predicted) <= set(frame["target"])
+        assert (predicted == frame["target"].head(8).to_numpy()).mean() >= 0.75
+    else:
+        assert np.isfinite(predicted).all()

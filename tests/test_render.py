@@ -176,6 +176,27 @@ features: [units_lag1, price]
 split: {gap: 1}
 cv: 4
 """,
+    "spark_classification_registered": """
+table: churn
+target: churned
+task: classification
+engine: spark
+models: [logistic, random_forest, hist_gbm]
+params: {random_forest: {numTrees: 50, maxDepth: 8}}
+register: churn
+promote_if: {min_improvement: 0.005}
+""",
+    "spark_forecast": """
+table: weekly_demand
+target: units
+task: forecast
+engine: spark
+time_col: day
+exclude: [revenue]
+split: {gap: 2, test_size: 0.25}
+cv: 3
+models: [linear, random_forest]
+""",
 }
 
 CASES = {"bronze": BRONZE, "silver": SILVER, "gold": GOLD, "modelzoo": MODELZOO}
@@ -185,7 +206,6 @@ ALLOWED_IMPORTS = {
         "concurrent",
         "os",
         "datetime",
-        "hashlib",
         "matplotlib",
         "mlflow",
         "numpy",

@@ -6,7 +6,7 @@ import importlib.util
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
-from ..names import TableName, check_identifier, parse_table_name
+from ..names import TableName, check_identifier, parse_table_name, sql_ident
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.modelzoo import LOWER_IS_BETTER, ModelZooSpec
@@ -85,10 +85,49 @@ SCORERS = {
 }
 
 
+# Spark ML estimators for engine: spark (pyspark.ml.<family>); extra trees, LightGBM and
+# XGBoost have no estimator in Spark ML itself. A tree of depth 0 is one leaf: the mean or
+# the class frequencies, like scikit-learn's dummies.
+SPARK_CANDIDATES: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {
+    "baseline": {
+        "regression": ("DecisionTreeRegressor", {"maxDepth": 0}),
+        "classification": ("DecisionTreeClassifier", {"maxDepth": 0}),
+    },
+    "linear": {
+        "regression": ("LinearRegression", {"regParam": 0.0}),
+        "classification": ("LogisticRegression", {"maxIter": 100}),
+    },
+    "logistic": {"classification": ("LogisticRegression", {"maxIter": 100})},
+    "random_forest": {
+        "regression": ("RandomForestRegressor", {"numTrees": 100, "seed": "seed"}),
+        "classification": ("RandomForestClassifier", {"numTrees": 100, "seed": "seed"}),
+    },
+    "hist_gbm": {
+        "regression": ("GBTRegressor", {"maxIter": 20, "seed": "seed"}),
+        "classification": ("GBTClassifier", {"maxIter": 20, "seed": "seed"}),
+    },
+}
+
+
+def _resolve(spec: ModelZooSpec, name: str, where: str) -> tuple[str, str, dict[str, Any]]:
+    """(module, class, default arguments) of candidate *name* for the spec's engine."""
+    if spec.engine == "spark":
+        if name not in SPARK_CANDIDATES:
+            usable = [m for m in SPARK_CANDIDATES if spec.family in SPARK_CANDIDATES[m]]
+            raise SpecError(
+                f"{where}: {name} has no Spark ML estimator; engine: spark trains "
+                f"{', '.join(usable)} (or use engine: sklearn)"
+            )
+        cls, defaults = SPARK_CANDIDATES[name][spec.family]
+        return f"pyspark.ml.{spec.family}", cls, defaults
+    package = PACKAGES.get(name)
+    if package and importlib.util.find_spec(package) is None:
+        raise SpecError(f"{where}: {name} needs the {package} package (pip install {package})")
+    return CANDIDATES[name][spec.family]
+
+
 def _candidates(spec: ModelZooSpec) -> list[dict[str, Any]]:
     names = ["baseline", *[m for m in (spec.models or DEFAULT_MODELS) if m != "baseline"]]
-    if spec.family == "regression" and not spec.models:
-        names = [n if n != "logistic" else "linear" for n in names]
     chosen = []
     for index, name in enumerate(names):
         where = f"models[{index}]"
@@ -99,10 +138,7 @@ def _candidates(spec: ModelZooSpec) -> list[dict[str, Any]]:
             )
         if spec.family not in CANDIDATES[name]:
             raise SpecError(f"{where}: {name} is for classification, not {spec.task}")
-        package = PACKAGES.get(name)
-        if package and importlib.util.find_spec(package) is None:
-            raise SpecError(f"{where}: {name} needs the {package} package (pip install {package})")
-        module, cls, defaults = CANDIDATES[name][spec.family]
+        module, cls, defaults = _resolve(spec, name, where)
         arguments = {**defaults, **spec.model_params().get(name, {})}
         arguments = {k: (spec.split.seed if v == "seed" else v) for k, v in arguments.items()}
         chosen.append({"name": name, "module": module, "cls": cls, "arguments": arguments})
@@ -112,47 +148,82 @@ def _candidates(spec: ModelZooSpec) -> list[dict[str, Any]]:
     return chosen
 
 
-BASE_IMPORTS = (
-    ("sklearn.base", "clone"),
-    ("sklearn.compose", "ColumnTransformer"),
-    ("sklearn.impute", "SimpleImputer"),
-    ("sklearn.metrics", "get_scorer"),
-    ("sklearn.model_selection", "cross_validate"),
-    ("sklearn.pipeline", "Pipeline"),
-    ("sklearn.pipeline", "make_pipeline"),
-    ("sklearn.preprocessing", "OneHotEncoder"),
-    ("sklearn.preprocessing", "StandardScaler"),
+# Third-party imports of the generated cell, per engine: "module" (import module) or
+# "module:name" (from module import name); " as " renames.
+COMMON_IMPORTS = (
+    "mlflow",
+    "numpy as np",
+    "pandas as pd",
+    "matplotlib.figure:Figure",
+    "mlflow:MlflowClient",
+    "mlflow.models:infer_signature",
+    "pyspark.sql:functions as F",
+    "pyspark.sql.types:NumericType",
 )
+ENGINE_IMPORTS = {
+    "sklearn": (
+        "cloudpickle",
+        "sklearn",
+        "sklearn.base:clone",
+        "sklearn.compose:ColumnTransformer",
+        "sklearn.impute:SimpleImputer",
+        "sklearn.metrics:get_scorer",
+        "sklearn.model_selection:cross_validate",
+        "sklearn.pipeline:Pipeline",
+        "sklearn.pipeline:make_pipeline",
+        "sklearn.preprocessing:OneHotEncoder",
+        "sklearn.preprocessing:StandardScaler",
+    ),
+    "spark": (
+        "pyspark",
+        "pyspark.ml:Pipeline",
+        "pyspark.ml.feature:Imputer",
+        "pyspark.ml.feature:OneHotEncoder",
+        "pyspark.ml.feature:StandardScaler",
+        "pyspark.ml.feature:StringIndexer",
+        "pyspark.ml.feature:VectorAssembler",
+    ),
+}
+FAMILY_IMPORTS = {
+    ("spark", "regression"): ("pyspark.ml.evaluation:RegressionEvaluator",),
+    ("spark", "classification"): (
+        "pyspark.ml.evaluation:BinaryClassificationEvaluator",
+        "pyspark.ml.evaluation:MulticlassClassificationEvaluator",
+        "pyspark.ml.feature:IndexToString",
+        "pyspark.ml.feature:SQLTransformer",
+        "pyspark.ml.functions:vector_to_array",
+    ),
+}
 
 
-def _imports(candidates: list[dict[str, Any]], time_split: bool) -> list[tuple[str, str]]:
-    """``from module import A, B`` lines for the template, sorted like isort would."""
-    by_module: dict[str, list[str]] = {}
-    pairs = [
-        *BASE_IMPORTS,
-        *([] if time_split else [("sklearn.model_selection", "PredefinedSplit")]),
+def _imports(
+    engine: str, family: str, candidates: list[dict[str, Any]], time_split: bool
+) -> list[str]:
+    """The cell's third-party import lines, grouped and ordered the way isort orders them."""
+    wanted = [
+        *COMMON_IMPORTS,
+        *ENGINE_IMPORTS[engine],
+        *FAMILY_IMPORTS.get((engine, family), ()),
+        *(["pyspark.sql:Window"] if time_split else []),
+        *([] if time_split or engine != "sklearn" else ["sklearn.model_selection:PredefinedSplit"]),
+        *(f"{c['module']}:{c['cls']}" for c in candidates),
     ]
-    for module, cls in pairs:
-        by_module.setdefault(module, []).append(cls)
-    for c in candidates:
-        by_module.setdefault(c["module"], [])
-        if c["cls"] not in by_module[c["module"]]:
-            by_module[c["module"]].append(c["cls"])
-    return [
-        (module, ", ".join(sorted(classes, key=lambda n: (n[0].islower(), n))))
-        for module, classes in sorted(by_module.items())
+    straight = sorted({w for w in wanted if ":" not in w}, key=lambda w: w.split(" ")[0])
+    by_module: dict[tuple[str, bool], list[str]] = {}
+    for item in dict.fromkeys(w for w in wanted if ":" in w):
+        module, name = item.split(":")
+        by_module.setdefault((module, " as " in name), []).append(name)
+    froms = [
+        f"from {module} import {', '.join(sorted(names, key=lambda n: (n[0].islower(), n)))}"
+        for (module, _), names in sorted(by_module.items())
     ]
+    return [f"import {w}" for w in straight] + froms
 
 
 def plan_modelzoo(
     spec: ModelZooSpec, name: TableName, settings: Settings, lookup: ColumnLookup
 ) -> dict[str, Any]:
     """The template context for one ``%%modelzoo`` cell (*name* is the model's name)."""
-    if spec.engine == "spark":
-        raise SpecError(
-            "engine: the spark engine is not built yet; use engine: sklearn "
-            "(sample_rows caps the rows collected to the driver)"
-        )
     source = parse_table_name(spec.table, "table", settings.catalog, settings.gold_schema)
     columns = Columns(lookup(source.dotted))
     columns.require("target", [spec.target])
@@ -184,8 +255,11 @@ def plan_modelzoo(
     candidates = _candidates(spec)
     primary = spec.primary_metric()
     split = spec.split.model_copy(update={"method": "time"} if spec.task == "forecast" else {})
+    tmp_volume = (settings.catalog, settings.ml_schema, "mlflow_tmp")
     return {
+        "template": "modelzoo_spark.py.j2" if spec.engine == "spark" else "modelzoo.py.j2",
         "spec": spec,
+        "engine": spec.engine,
         "databricks": databricks,
         "name": model_name,
         "source_table": source.dotted,
@@ -197,7 +271,8 @@ def plan_modelzoo(
         "split": split,
         "cv": spec.cv,
         "candidates": candidates,
-        "imports": _imports(candidates, split.method == "time"),
+        "candidate_names": [c["name"] for c in candidates],
+        "imports": _imports(spec.engine, spec.family, candidates, split.method == "time"),
         "metrics": list(spec.metrics()),
         "scorers": {m: SCORERS[m] for m in spec.metrics()},
         "primary": primary,
@@ -211,4 +286,9 @@ def plan_modelzoo(
         "promote_metric": (spec.promote_if.metric if spec.promote_if else None) or primary,
         "leaderboard_table": leaderboard.dotted,
         "schema_name": leaderboard.schema_dotted,
+        # Spark ML models reach MLflow through a Unity Catalog volume on shared and serverless
+        # compute (MLFLOW_DFS_TMP); locally MLflow's own temporary folder is used.
+        "dfs_tmp_schema": ".".join(sql_ident(p) for p in tmp_volume[:2]),
+        "dfs_tmp_volume": ".".join(sql_ident(p) for p in tmp_volume) if databricks else None,
+        "dfs_tmp_path": "/Volumes/" + "/".join(tmp_volume),
     }

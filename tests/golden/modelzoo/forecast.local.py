@@ -8,7 +8,6 @@
 # cv: 4
 
 import datetime
-import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,9 @@ import sklearn
 from matplotlib.figure import Figure
 from mlflow import MlflowClient
 from mlflow.models import infer_signature
+from pyspark.sql import Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import NumericType
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyRegressor
@@ -39,24 +40,45 @@ target = "units"
 seed = 42
 folds = 4
 test_size = 0.2
+metric_names = ["rmse", "mae", "r2"]
 primary_metric = "rmse"  # lower is better
 
-# 1. The data, at one Delta version (logged with every run).
+# 1. The data, at one Delta version (logged with every run); rows without a target cannot
+# train or be scored.
 data_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["version"]
 df = spark.sql(f"SELECT * FROM {source_table} VERSION AS OF {data_version}")
+df = df.where(F.col(target).isNotNull())
 features = ["units_lag1", "price"]
+if not isinstance(df.schema[target].dataType, NumericType):
+    raise ValueError(f"{target} is {df.schema[target].dataType.simpleString()}, not a number: use task: classification")
 
-# 2. One split for every candidate: the latest rows by day are the test set, and the
-# folds below are blocks of time. A hash with the seed gives each row a stable id.
+# 2. One split for every candidate, decided in Spark and kept as columns: the latest rows by
+# day are the test set, and the folds are blocks of time. A hash with the seed gives
+# each row a stable id.
 df = df.withColumn("_row_hash", F.xxhash64(*[F.col(c) for c in sorted(df.columns)], F.lit(seed)))
-# Time split: the latest 20.0% of day is the test set.
 cutoff = df.selectExpr(f"percentile_approx(day, {1 - test_size}) AS cutoff").first()["cutoff"]
 df = df.withColumn("_split", F.when(F.col("day") > F.lit(cutoff), "test").otherwise("train"))
+train_rows = df.where(F.col("_split") == "train").count()
+if train_rows < 2 * folds:
+    raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
+# Forward-looking folds: the training rows in time order are cut into folds + 1 blocks; fold k
+# validates on block k + 1 and trains only on the rows before it, minus a gap of 1 rows.
+size, larger = divmod(train_rows, folds + 1)  # the first `larger` blocks hold one row more
+in_time_order = Window.partitionBy("_split").orderBy("day", "_row_hash")
+df = df.withColumn("_pos", F.row_number().over(in_time_order) - 1)
+block = F.when(F.col("_pos") < larger * (size + 1), F.floor(F.col("_pos") / (size + 1))).otherwise(
+    larger + F.floor((F.col("_pos") - larger * (size + 1)) / size)
+)
+df = df.withColumn("_fold", F.when(F.col("_split") == "train", block - 1).cast("int"))  # -1: never validated
 rows = df.count()
 if rows > 1000000:
     print(f"Sampling: 1000000 of {rows} rows go to the driver (sample_rows)")
     df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / rows * 1_000_000))
-columns = [*features, target, "_row_hash", "_split", "day"]
+# The fold hash names the exact assignment of training rows to folds: equal hashes, equal folds.
+assignment = df.where(F.col("_split") == "train").agg(F.bit_xor(F.xxhash64("_row_hash", "_fold")).alias("hash"))
+fold_hash = format(assignment.first()["hash"] & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+
+columns = [*features, target, "_row_hash", "_split", "_fold", "_pos", "day"]
 data = df.select(*columns).toPandas().sort_values("_row_hash", kind="stable").reset_index(drop=True)
 # Numeric features are doubles for the model (a NULL turns an integer column into floats
 # anyway), so the logged signature does not depend on where the NULLs fell.
@@ -65,25 +87,13 @@ categorical = [c for c in features if c not in numeric]
 data[numeric] = data[numeric].astype("float64")
 train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
 X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
-# Forward-looking folds: each fold validates on a later block and trains only on what came
-# before it, leaving a gap of 1 rows.
-order = np.argsort(train["day"].to_numpy(), kind="stable")
-blocks = np.array_split(order, folds + 1)
-gap = 1
-fold_splits = []
-for k in range(folds):
-    before = np.concatenate(blocks[: k + 1])
-    fold_splits.append((before[: len(before) - gap], blocks[k + 1]))
-fold_assignment = np.full(len(train), -1)
-for k, (_, validate) in enumerate(fold_splits):
-    fold_assignment[validate] = k
-fold_hash = hashlib.sha256(
-    pd.DataFrame({"row": train["_row_hash"].to_numpy(), "fold": fold_assignment}).to_csv(index=False).encode()
-).hexdigest()[:16]
-if not pd.api.types.is_numeric_dtype(y_train):
-    raise ValueError(f"{target} is {y_train.dtype}, not a number: use task: classification")
-if len(train) < 2 * folds:
-    raise ValueError(f"{len(train)} training rows are too few for {folds} folds")
+fold = train["_fold"].to_numpy().astype(int)
+# Fold k validates on its block and trains on the rows before it, minus the gap.
+position, gap = train["_pos"].to_numpy(), 1
+fold_splits = [
+    (np.flatnonzero(position < position[fold == k].min() - gap), np.flatnonzero(fold == k))
+    for k in range(folds)
+]
 print(f"{len(train)} train rows in {folds} folds, {len(test)} test rows (fold hash {fold_hash})")
 
 # 3. Preprocessing is part of each candidate's pipeline, so it is fitted inside every fold.
@@ -113,33 +123,40 @@ def score(name, value):
     return -value if scorers[name].startswith("neg_") else value
 
 
-# 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
-experiment = "/dbx_architect/forecast"
-if mlflow.get_experiment_by_name(experiment) is None:
-    Path("./.dbx_architect/mlruns").mkdir(parents=True, exist_ok=True)
-    mlflow.create_experiment(experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri())
-mlflow.set_experiment(experiment)
-tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash}
-
-
-def evaluate(candidate):
-    """Cross-validate one candidate on the shared folds; metrics in their own sign."""
-    estimator = candidates[candidate]
-    began = time.perf_counter()
-    pipeline = Pipeline([("preprocess", preprocess), ("model", estimator)])
-    result = cross_validate(pipeline, X_train, y_train, cv=fold_splits, scoring=scorers, n_jobs=1)
+def summarize(candidate, per_fold, fit_times, predict_times, began):
+    """Mean and standard deviation over the folds of every metric, printed as progress."""
     metrics = {}
-    for metric in scorers:
-        values = np.array([score(metric, v) for v in result[f"test_{metric}"]])
+    for metric in metric_names:
+        values = np.array([scores[metric] for scores in per_fold])
         metrics[f"cv_{metric}_mean"], metrics[f"cv_{metric}_std"] = values.mean(), values.std()
-    metrics["fit_time_s"] = float(np.mean(result["fit_time"]))
-    metrics["predict_time_s"] = float(np.mean(result["score_time"]))
+    metrics["fit_time_s"] = float(np.mean(fit_times))
+    metrics["predict_time_s"] = float(np.mean(predict_times))
     print(
         f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
         f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({time.perf_counter() - began:.1f} s)"
     )
     return metrics
 
+
+def evaluate(candidate):
+    """Cross-validate one candidate on the shared folds; metrics in their own sign."""
+    began = time.perf_counter()
+    pipeline = Pipeline([("preprocess", preprocess), ("model", candidates[candidate])])
+    result = cross_validate(pipeline, X_train, y_train, cv=fold_splits, scoring=scorers, n_jobs=1)
+    per_fold = [
+        {metric: score(metric, result[f"test_{metric}"][k]) for metric in scorers}
+        for k in range(len(result["fit_time"]))
+    ]
+    return summarize(candidate, per_fold, result["fit_time"], result["score_time"], began)
+
+
+# 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
+experiment = "/dbx_architect/forecast"
+if mlflow.get_experiment_by_name(experiment) is None:
+    Path("./.dbx_architect/mlruns").mkdir(parents=True, exist_ok=True)
+    mlflow.create_experiment(experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri())
+mlflow.set_experiment(experiment)
+tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "sklearn"}
 
 # Candidates train side by side, as many at a time as there are cores; their MLflow runs are
 # written afterwards, in order, so the parallel part touches no shared state.
@@ -191,7 +208,7 @@ with mlflow.start_run(run_name="modelzoo forecast", tags=tags) as parent:
     evaluation = [
         (parent.info.run_id, "forecast", row["candidate"], metric, "cv", float(row[f"cv_{metric}_mean"]), evaluated_at)
         for row in leaderboard_rows
-        for metric in scorers
+        for metric in metric_names
     ] + [
         (parent.info.run_id, "forecast", winner, key[5:], "test", float(value), evaluated_at)
         for key, value in test_metrics.items()

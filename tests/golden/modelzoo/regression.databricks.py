@@ -8,7 +8,6 @@
 # params: {random_forest: {n_estimators: 300, max_depth: 12}}
 
 import datetime
-import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from mlflow import MlflowClient
 from mlflow.models import infer_signature
 from pyspark.sql import functions as F
+from pyspark.sql.types import NumericType
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyRegressor
@@ -38,13 +38,18 @@ target = "units"
 seed = 42
 folds = 5
 test_size = 0.2
+metric_names = ["rmse", "mae", "r2"]
 primary_metric = "rmse"  # lower is better
 mlflow.set_registry_uri("databricks-uc")
 
-# 1. The data, at one Delta version (logged with every run).
+# 1. The data, at one Delta version (logged with every run); rows without a target cannot
+# train or be scored.
 data_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["version"]
 df = spark.sql(f"SELECT * FROM {source_table} VERSION AS OF {data_version}")
+df = df.where(F.col(target).isNotNull())
 features = [c for c in df.columns if c not in ["units", "store"]]
+if not isinstance(df.schema[target].dataType, NumericType):
+    raise ValueError(f"{target} is {df.schema[target].dataType.simpleString()}, not a number: use task: classification")
 
 # 2. One split for every candidate, decided in Spark and kept as columns: a hash with the
 # seed puts each row in train or test, and each train row in a fold.
@@ -52,11 +57,18 @@ df = df.withColumn("_row_hash", F.xxhash64(*[F.col(c) for c in sorted(df.columns
 split_hash = F.col("_row_hash")
 in_test = F.pmod(split_hash, 10_000) < int(test_size * 10_000)
 df = df.withColumn("_split", F.when(in_test, "test").otherwise("train"))
+train_rows = df.where(F.col("_split") == "train").count()
+if train_rows < 2 * folds:
+    raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
 df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), folds).cast("int"))
 rows = df.count()
 if rows > 1000000:
     print(f"Sampling: 1000000 of {rows} rows go to the driver (sample_rows)")
     df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / rows * 1_000_000))
+# The fold hash names the exact assignment of training rows to folds: equal hashes, equal folds.
+assignment = df.where(F.col("_split") == "train").agg(F.bit_xor(F.xxhash64("_row_hash", "_fold")).alias("hash"))
+fold_hash = format(assignment.first()["hash"] & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+
 columns = [*features, target, "_row_hash", "_split", "_fold"]
 data = df.select(*columns).toPandas().sort_values("_row_hash", kind="stable").reset_index(drop=True)
 # Numeric features are doubles for the model (a NULL turns an integer column into floats
@@ -66,15 +78,8 @@ categorical = [c for c in features if c not in numeric]
 data[numeric] = data[numeric].astype("float64")
 train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
 X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
-fold_splits = PredefinedSplit(train["_fold"].to_numpy())
-fold_assignment = train["_fold"].to_numpy()
-fold_hash = hashlib.sha256(
-    pd.DataFrame({"row": train["_row_hash"].to_numpy(), "fold": fold_assignment}).to_csv(index=False).encode()
-).hexdigest()[:16]
-if not pd.api.types.is_numeric_dtype(y_train):
-    raise ValueError(f"{target} is {y_train.dtype}, not a number: use task: classification")
-if len(train) < 2 * folds:
-    raise ValueError(f"{len(train)} training rows are too few for {folds} folds")
+fold = train["_fold"].to_numpy().astype(int)
+fold_splits = PredefinedSplit(fold)
 print(f"{len(train)} train rows in {folds} folds, {len(test)} test rows (fold hash {fold_hash})")
 
 # 3. Preprocessing is part of each candidate's pipeline, so it is fitted inside every fold.
@@ -105,32 +110,39 @@ def score(name, value):
     return -value if scorers[name].startswith("neg_") else value
 
 
-# 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
-experiment = "/Shared/dbx_architect/regression"
-if mlflow.get_experiment_by_name(experiment) is None:
-    mlflow.create_experiment(experiment)
-mlflow.set_experiment(experiment)
-tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash}
-
-
-def evaluate(candidate):
-    """Cross-validate one candidate on the shared folds; metrics in their own sign."""
-    estimator = candidates[candidate]
-    began = time.perf_counter()
-    pipeline = Pipeline([("preprocess", preprocess), ("model", estimator)])
-    result = cross_validate(pipeline, X_train, y_train, cv=fold_splits, scoring=scorers, n_jobs=1)
+def summarize(candidate, per_fold, fit_times, predict_times, began):
+    """Mean and standard deviation over the folds of every metric, printed as progress."""
     metrics = {}
-    for metric in scorers:
-        values = np.array([score(metric, v) for v in result[f"test_{metric}"]])
+    for metric in metric_names:
+        values = np.array([scores[metric] for scores in per_fold])
         metrics[f"cv_{metric}_mean"], metrics[f"cv_{metric}_std"] = values.mean(), values.std()
-    metrics["fit_time_s"] = float(np.mean(result["fit_time"]))
-    metrics["predict_time_s"] = float(np.mean(result["score_time"]))
+    metrics["fit_time_s"] = float(np.mean(fit_times))
+    metrics["predict_time_s"] = float(np.mean(predict_times))
     print(
         f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
         f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({time.perf_counter() - began:.1f} s)"
     )
     return metrics
 
+
+def evaluate(candidate):
+    """Cross-validate one candidate on the shared folds; metrics in their own sign."""
+    began = time.perf_counter()
+    pipeline = Pipeline([("preprocess", preprocess), ("model", candidates[candidate])])
+    result = cross_validate(pipeline, X_train, y_train, cv=fold_splits, scoring=scorers, n_jobs=1)
+    per_fold = [
+        {metric: score(metric, result[f"test_{metric}"][k]) for metric in scorers}
+        for k in range(len(result["fit_time"]))
+    ]
+    return summarize(candidate, per_fold, result["fit_time"], result["score_time"], began)
+
+
+# 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
+experiment = "/Shared/dbx_architect/regression"
+if mlflow.get_experiment_by_name(experiment) is None:
+    mlflow.create_experiment(experiment)
+mlflow.set_experiment(experiment)
+tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "sklearn"}
 
 # Candidates train side by side, as many at a time as there are cores; their MLflow runs are
 # written afterwards, in order, so the parallel part touches no shared state.
@@ -182,7 +194,7 @@ with mlflow.start_run(run_name="modelzoo regression", tags=tags) as parent:
     evaluation = [
         (parent.info.run_id, "regression", row["candidate"], metric, "cv", float(row[f"cv_{metric}_mean"]), evaluated_at)
         for row in leaderboard_rows
-        for metric in scorers
+        for metric in metric_names
     ] + [
         (parent.info.run_id, "regression", winner, key[5:], "test", float(value), evaluated_at)
         for key, value in test_metrics.items()
