@@ -424,6 +424,24 @@ BAD_MODELZOO = [
     (
         "modelzoo",
         "demand",
+        "table: demand\ntarget: units\ntask: regression\nlags: [1]\n",
+        "%%modelzoo: lags: lag features of the target are for task: forecast",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: forecast\ntime_col: day\nseries: [store]\n",
+        "%%modelzoo: series: give lags too (series only groups the lag features)",
+    ),
+    (
+        "modelzoo",
+        "demand",
+        "table: demand\ntarget: units\ntask: forecast\ntime_col: day\nlags: [0]\n",
+        "%%modelzoo: lags[0]: must be at least 1, got 0",
+    ),
+    (
+        "modelzoo",
+        "demand",
         "table: demand\ntarget: units\ntask: regression\nparams: {svm: {C: 1}}\n",
         "%%modelzoo: params: 'svm' is not one of the models (baseline, linear, random_forest, hist_gbm)",
     ),

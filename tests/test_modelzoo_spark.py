@@ -242,3 +242,35 @@ def test_spark_engine_uses_the_same_folds(zoo, capsys, loader, task, split, mode
         assert (predicted == frame["target"].head(8).to_numpy()).mean() >= 0.75
     else:
         assert np.isfinite(predicted).all()
+
+
+def test_forecast_lags_stay_inside_each_series(zoo) -> None:
+    shell, spark, gold = zoo
+    rng = np.random.default_rng(0)
+    weeks = pd.date_range("2024-01-07", periods=60, freq="W")
+    frames = []
+    for level, store in ((20, "north"), (50, "south"), (80, "east")):
+        noise = np.cumsum(rng.normal(0, 2, len(weeks)))  # a random walk: last week predicts
+        frames.append(pd.DataFrame({"store": store, "week": weeks, "units": level + noise}))
+    sales = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=1)
+    save(spark, sales, f"{gold}.store_sales")
+    run_ok(
+        shell,
+        "%%modelzoo store_sales --run\ntable: store_sales\ntarget: units\ntask: forecast\n"
+        "time_col: week\nlags: [1, 2]\nseries: [store]\ncv: 3\nmodels: [linear]\n",
+    )
+    data = shell.user_ns["data"]
+    assert shell.user_ns["features"] == ["store", "units_lag_1", "units_lag_2"]
+    expected = sales.sort_values("week").assign(
+        lag1=lambda f: f.groupby("store")["units"].shift(1),
+        lag2=lambda f: f.groupby("store")["units"].shift(2),
+    )
+    merged = data.merge(expected, on=["store", "units"])
+    assert len(merged) == len(sales)
+    assert np.allclose(merged["units_lag_1"], merged["lag1"], equal_nan=True)
+    assert np.allclose(merged["units_lag_2"], merged["lag2"], equal_nan=True)
+    assert merged["units_lag_1"].isna().sum() == 3  # the first week of each store has no past
+
+    runs = runs_of("/dbx_architect/store_sales")
+    cv = runs[runs["tags.mlflow.parentRunId"].notna()].set_index("tags.mlflow.runName")
+    assert cv.loc["linear", "metrics.cv_rmse_mean"] < cv.loc["baseline", "metrics.cv_rmse_mean"] / 2

@@ -173,6 +173,8 @@ target: units
 task: forecast
 time_col: day
 features: [units_lag1, price]
+lags: [2, 4]
+series: [store, item]
 split: {gap: 1}
 cv: 4
 """,

@@ -231,6 +231,11 @@ def plan_modelzoo(
     columns.require("exclude", spec.exclude)
     columns.require("time_col", [spec.time_col] if spec.time_col else [])
     columns.require("split.group_col", [spec.split.group_col] if spec.split.group_col else [])
+    columns.require("series", spec.series)
+    lag_columns = [f"{spec.target}_lag_{p}" for p in dict.fromkeys(spec.lags)]
+    taken = [c for c in lag_columns if columns.known and c.lower() in map(str.lower, columns.names)]
+    if taken:
+        raise SpecError(f"lags: {spec.table} already has a column {taken[0]!r}; drop that lag")
     if spec.promote_if and spec.promote_if.metric and spec.promote_if.metric not in spec.metrics():
         raise SpecError(
             f"promote_if.metric: {spec.promote_if.metric!r} is not a {spec.family} metric; "
@@ -268,6 +273,8 @@ def plan_modelzoo(
         "features": list(spec.features),
         "exclude": list(spec.exclude),
         "time_col": spec.time_col,
+        "lags": dict(zip(lag_columns, dict.fromkeys(spec.lags))),
+        "series": list(spec.series),
         "split": split,
         "cv": spec.cv,
         "candidates": candidates,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -44,6 +44,12 @@ class ModelZooSpec(SpecModel):
     features: Columns = Field(default_factory=list, description="Default: every other column.")
     exclude: Columns = Field(default_factory=list)
     time_col: Identifier | None = None
+    lags: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
+        default_factory=list, description="forecast: the target this many rows back, as features."
+    )
+    series: Columns = Field(
+        default_factory=list, description="forecast: the columns that name one series (lags stay in it)."
+    )
     split: Split = Field(default_factory=Split)
     cv: int = Field(5, ge=2, le=20)
     models: list[str] = Field(default_factory=list)
@@ -65,6 +71,11 @@ class ModelZooSpec(SpecModel):
             raise ValueError(f"features: {self.target!r} is the target; it cannot be a feature")
         if self.task == "forecast" and not self.time_col:
             raise ValueError("time_col: a forecast needs the time column (it splits by time)")
+        if (self.lags or self.series) and self.task != "forecast":
+            key = "lags" if self.lags else "series"
+            raise ValueError(f"{key}: lag features of the target are for task: forecast")
+        if self.series and not self.lags:
+            raise ValueError("series: give lags too (series only groups the lag features)")
         if self.split.method == "time" and not self.time_col:
             raise ValueError("time_col: a time split needs the time column")
         metrics = self.metrics()

@@ -4,6 +4,8 @@
 # task: forecast
 # time_col: day
 # features: [units_lag1, price]
+# lags: [2, 4]
+# series: [store, item]
 # split: {gap: 1}
 # cv: 4
 
@@ -47,8 +49,13 @@ primary_metric = "rmse"  # lower is better
 # train or be scored.
 data_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["version"]
 df = spark.sql(f"SELECT * FROM {source_table} VERSION AS OF {data_version}")
+# Forecast features: the target 2, 4 row(s) back in each series (store, item), in day order.
+in_series = Window.partitionBy("store", "item").orderBy("day")
+lags = {"units_lag_2": 2, "units_lag_4": 4}
+for column, periods in lags.items():
+    df = df.withColumn(column, F.lag(target, periods).over(in_series))
 df = df.where(F.col(target).isNotNull())
-features = ["units_lag1", "price"]
+features = ["units_lag1", "price", "units_lag_2", "units_lag_4"]
 if not isinstance(df.schema[target].dataType, NumericType):
     raise ValueError(f"{target} is {df.schema[target].dataType.simpleString()}, not a number: use task: classification")
 
