@@ -273,7 +273,7 @@ def plan_modelzoo(
         "features": list(spec.features),
         "exclude": list(spec.exclude),
         "time_col": spec.time_col,
-        "lags": dict(zip(lag_columns, dict.fromkeys(spec.lags))),
+        "lags": {f"{spec.target}_lag_{p}": p for p in dict.fromkeys(spec.lags)},
         "series": list(spec.series),
         "split": split,
         "cv": spec.cv,

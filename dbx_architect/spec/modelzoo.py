@@ -48,7 +48,7 @@ class ModelZooSpec(SpecModel):
         default_factory=list, description="forecast: the target this many rows back, as features."
     )
     series: Columns = Field(
-        default_factory=list, description="forecast: the columns that name one series (lags stay in it)."
+        default_factory=list, description="forecast: columns naming one series (lags stay inside)."
     )
     split: Split = Field(default_factory=Split)
     cv: int = Field(5, ge=2, le=20)
