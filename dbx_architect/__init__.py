@@ -19,6 +19,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .errors import DbxArchitectError
     from .magics.config import ConfigMagics
     from .magics.generate import GenerateMagics
+    from .magics.guard import GuardMagics
     from .magics.spark import SparkMagics
     from .settings import DbxArchitect, find_pyproject, pyproject_defaults
 
@@ -41,6 +42,7 @@ def load_ipython_extension(ipython: Any) -> None:
         GenerateMagics(ipython, settings),
         ConfigMagics(ipython, settings, origins),
         SparkMagics(ipython),
+        GuardMagics(ipython),
     ]
     for m in magics:
         ipython.register_magics(m)
@@ -48,7 +50,13 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    """Forget the configurable; IPython keeps registered magics until the kernel restarts."""
-    settings, _ = _LOADED.pop(id(ipython), (None, None))
+    """Turn the guard off (its wrappers and checks go), forget the configurable.
+
+    IPython keeps registered magics until the kernel restarts.
+    """
+    settings, magics = _LOADED.pop(id(ipython), (None, []))
+    for m in magics:
+        if hasattr(m, "turn_off"):
+            m.turn_off()
     if settings is not None and settings in ipython.configurables:
         ipython.configurables.remove(settings)

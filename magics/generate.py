@@ -99,6 +99,20 @@ class GenerateMagics(Magics):
         """
         self._expand("modelzoo", self.modelzoo, line, cell)
 
+    def _check_guard(self, magic: str, code: str) -> None:
+        """With %guard on, generated code passes the same check as any cell before it runs."""
+        from ..guard.core import block_message
+
+        guard = self.shell.magics_manager.registry.get("GuardMagics")
+        if guard is None or not guard.guard.on:
+            return
+        verdict = guard.guard.judge(code, self.shell.user_ns)
+        if verdict.blocked:
+            raise UsageError(
+                f"%%{magic}: expanded in place, not run: "
+                + block_message(verdict, "run the expanded cell with this first line")
+            )
+
     def _lookup(self) -> ColumnLookup:
         spark = self.shell.user_ns.get("spark")
         return spark_lookup(spark) if spark is not None else no_lookup
@@ -133,5 +147,6 @@ class GenerateMagics(Magics):
         if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
             print(expansion.cell)  # Databricks notebooks do not apply set_next_input
         if run_now:
+            self._check_guard(magic, expansion.code)
             filename = f"<%%{magic} {' '.join(args.name)}>"
             exec(compile(expansion.code, filename, "exec"), self.shell.user_ns)  # noqa: S102
