@@ -44,3 +44,56 @@ def test_bad_spec_reply_is_an_error_without_payload(kernel) -> None:
     assert content["ename"] == "UsageError"
     assert content["evalue"].startswith("%%bronze: format: 'xml' is not allowed")
     assert content.get("payload", []) == []
+
+
+def run_collecting(client, code: str) -> tuple[dict, list[dict]]:
+    messages: list[dict] = []
+    reply = client.execute_interactive(code, timeout=120, output_hook=messages.append)
+    return reply["content"], messages
+
+
+def calls(client) -> int:
+    reply = client.execute_interactive(
+        "", timeout=60, user_expressions={"n": "len(calls)"}, output_hook=lambda msg: None
+    )
+    return int(reply["content"]["user_expressions"]["n"]["data"]["text/plain"])
+
+
+def test_guard_on_across_cells_off_and_unload(kernel) -> None:
+    execute(kernel, "%load_ext dbx_architect")
+    # A stand-in session that records queries: the static check judges the code, not Spark.
+    execute(
+        kernel,
+        "calls = []\nclass Session:\n    def sql(self, q):\n        calls.append(q)\nspark = Session()",
+    )
+    assert execute(kernel, "%guard on")["status"] == "ok"
+
+    content, messages = run_collecting(
+        kernel, 'table = "main.s.t"\nspark.sql(f"DROP TABLE {table}")'
+    )
+    assert content["status"] == "error"
+    assert "drop main.s.t (line 2, spark.sql)" in content["evalue"]
+    assert content["evalue"].endswith("%%guard --confirm main.s.t")
+    widgets = [
+        m
+        for m in messages
+        if "application/vnd.jupyter.widget-view+json" in m["content"].get("data", {})
+    ]
+    assert widgets, "a Confirm button is offered in the output"
+    assert calls(kernel) == 0
+    assert execute(kernel, "table = 'safe'")["status"] == "ok"  # harmless cells still run
+
+    assert (
+        execute(kernel, '%%guard --confirm main.s.t\nspark.sql("DROP TABLE main.s.t")')["status"]
+        == "ok"
+    )
+    assert calls(kernel) == 1
+    assert execute(kernel, "%guard off")["status"] == "ok"
+    assert execute(kernel, 'spark.sql("DROP TABLE main.s.u")')["status"] == "ok"
+    assert calls(kernel) == 2
+
+    execute(kernel, "%guard on")
+    assert execute(kernel, 'spark.sql("DROP TABLE main.s.v")')["status"] == "error"
+    assert execute(kernel, "%unload_ext dbx_architect")["status"] == "ok"
+    assert execute(kernel, 'spark.sql("DROP TABLE main.s.v")')["status"] == "ok"
+    assert calls(kernel) == 3

@@ -30,7 +30,9 @@ def take(spark: Any, operations: list[Operation], cell: str) -> list[Receipt]:
             continue
         if any(r.target == op.target for r in receipts):
             continue
-        version, written = current_version(spark, op.target) if spark is not None else (None, None)
+        version, written = None, None
+        if spark is not None and op.kind != "drop":  # RESTORE cannot bring a dropped table back
+            version, written = current_version(spark, op.target)
         receipts.append(Receipt(op.target, op.kind, version, written, now, cell))
     return receipts
 
