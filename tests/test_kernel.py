@@ -64,7 +64,8 @@ def test_guard_on_across_cells_off_and_unload(kernel) -> None:
     # A stand-in session that records queries: the static check judges the code, not Spark.
     execute(
         kernel,
-        "calls = []\nclass Session:\n    def sql(self, q):\n        calls.append(q)\nspark = Session()",
+        "calls = []\nclass Session:\n    def sql(self, q):\n        calls.append(q)\n"
+        "spark = Session()",
     )
     assert execute(kernel, "%guard on")["status"] == "ok"
 

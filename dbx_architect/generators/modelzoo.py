@@ -29,24 +29,24 @@ CANDIDATES: dict[str, dict[str, tuple[str, str, dict[str, Any]]]] = {
         "regression": (
             "sklearn.ensemble",
             "RandomForestRegressor",
-            {"n_estimators": 200, "n_jobs": -1, "random_state": "seed"},
+            {"n_estimators": 100, "random_state": "seed"},
         ),
         "classification": (
             "sklearn.ensemble",
             "RandomForestClassifier",
-            {"n_estimators": 200, "n_jobs": -1, "random_state": "seed"},
+            {"n_estimators": 100, "random_state": "seed"},
         ),
     },
     "extra_trees": {
         "regression": (
             "sklearn.ensemble",
             "ExtraTreesRegressor",
-            {"n_estimators": 200, "n_jobs": -1, "random_state": "seed"},
+            {"n_estimators": 100, "random_state": "seed"},
         ),
         "classification": (
             "sklearn.ensemble",
             "ExtraTreesClassifier",
-            {"n_estimators": 200, "n_jobs": -1, "random_state": "seed"},
+            {"n_estimators": 100, "random_state": "seed"},
         ),
     },
     "hist_gbm": {

@@ -51,8 +51,7 @@ data_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["ve
 df = spark.sql(f"SELECT * FROM {source_table} VERSION AS OF {data_version}")
 df = df.where(F.col(target).isNotNull())
 features = [c for c in df.columns if c not in ["churned"]]
-if isinstance(df.schema[target].dataType, NumericType) and df.where(F.col(target) != F.floor(target)).limit(1).count():
-    raise ValueError(f"{target} holds continuous numbers: use task: regression")
+numeric_target = isinstance(df.schema[target].dataType, NumericType)
 
 # 2. One split for every candidate, decided in Spark and kept as columns: a hash with the
 # seed puts each group in train or test, and each train row in a fold.
@@ -60,19 +59,26 @@ df = df.withColumn("_row_hash", F.xxhash64(*[F.col(c) for c in sorted(df.columns
 split_hash = F.xxhash64(F.col("customer_id"), F.lit(seed))  # a whole group on one side
 in_test = F.pmod(split_hash, 10_000) < int(test_size * 10_000)
 df = df.withColumn("_split", F.when(in_test, "test").otherwise("train"))
-train_rows = df.where(F.col("_split") == "train").count()
+df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), folds).cast("int"))
+# One pass over the data counts the rows and looks for a target that is not a class.
+stats = df.agg(
+    F.count("*").alias("rows"),
+    F.count_if(F.col("_split") == "train").alias("train_rows"),
+    (F.count_if(F.col(target) != F.floor(target)) if numeric_target else F.lit(0)).alias("fractional"),
+).first()
+train_rows, test_rows = stats["train_rows"], stats["rows"] - stats["train_rows"]
+if stats["fractional"]:
+    raise ValueError(f"{target} holds continuous numbers: use task: regression")
 if train_rows < 2 * folds:
     raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
-df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), folds).cast("int"))
-rows = df.count()
-if rows > 1000000:
-    print(f"Sampling: 1000000 of {rows} rows go to the driver (sample_rows)")
-    df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / rows * 1_000_000))
-# The fold hash names the exact assignment of training rows to folds: equal hashes, equal folds.
-assignment = df.where(F.col("_split") == "train").agg(F.bit_xor(F.xxhash64("_row_hash", "_fold")).alias("hash"))
-fold_hash = format(assignment.first()["hash"] & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+# The fold hash names the exact assignment of training rows to folds (equal hashes, equal
+# folds): the XOR of a hash of each training row's id and fold.
+df = df.withColumn("_assignment", F.xxhash64("_row_hash", "_fold"))
+if stats["rows"] > 1000000:
+    print(f"Sampling: 1000000 of {stats['rows']} rows go to the driver (sample_rows)")
+    df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / stats["rows"] * 1_000_000))
 
-columns = [*features, target, "_row_hash", "_split", "_fold"]
+columns = [*features, target, "_row_hash", "_split", "_fold", "_assignment"]
 data = df.select(*columns).toPandas().sort_values("_row_hash", kind="stable").reset_index(drop=True)
 # Numeric features are doubles for the model (a NULL turns an integer column into floats
 # anyway), so the logged signature does not depend on where the NULLs fell.
@@ -82,6 +88,7 @@ data[numeric] = data[numeric].astype("float64")
 train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
 X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
 fold = train["_fold"].to_numpy().astype(int)
+fold_hash = format(int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x")
 fold_splits = PredefinedSplit(fold)
 print(f"{len(train)} train rows in {folds} folds, {len(test)} test rows (fold hash {fold_hash})")
 
@@ -101,7 +108,7 @@ preprocess = ColumnTransformer(
 candidates = {
     "baseline": DummyClassifier(strategy="prior"),
     "linear": LogisticRegression(max_iter=1000),
-    "random_forest": RandomForestClassifier(n_estimators=200, n_jobs=-1, random_state=7),
+    "random_forest": RandomForestClassifier(n_estimators=100, random_state=7),
     "hist_gbm": HistGradientBoostingClassifier(random_state=7),
 }
 scorers = {"f1_weighted": "f1_weighted", "accuracy": "accuracy", "roc_auc": "roc_auc_ovr_weighted", "log_loss": "neg_log_loss"}  # metric -> scikit-learn scorer
@@ -184,7 +191,10 @@ with mlflow.start_run(run_name="modelzoo classification_registered", tags=tags) 
 
     # 6. The winner is refitted on all training rows and scored once on the test set.
     winner = leaderboard.loc[0, "candidate"]
-    model = Pipeline([("preprocess", preprocess), ("model", clone(candidates[winner]))]).fit(X_train, y_train)
+    final = clone(candidates[winner])
+    if "n_jobs" in final.get_params():
+        final.set_params(n_jobs=-1)  # alone now: every core (in cross-validation, one each)
+    model = Pipeline([("preprocess", preprocess), ("model", final)]).fit(X_train, y_train)
     test_metrics = {
         f"test_{metric}": score(metric, get_scorer(scorer)(model, X_test, y_test))
         for metric, scorer in scorers.items()

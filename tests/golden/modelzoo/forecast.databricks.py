@@ -56,7 +56,8 @@ for column, periods in lags.items():
     df = df.withColumn(column, F.lag(target, periods).over(in_series))
 df = df.where(F.col(target).isNotNull())
 features = ["units_lag1", "price", "units_lag_2", "units_lag_4"]
-if not isinstance(df.schema[target].dataType, NumericType):
+numeric_target = isinstance(df.schema[target].dataType, NumericType)
+if not numeric_target:
     raise ValueError(f"{target} is {df.schema[target].dataType.simpleString()}, not a number: use task: classification")
 
 # 2. One split for every candidate, decided in Spark and kept as columns: the latest rows by
@@ -65,7 +66,12 @@ if not isinstance(df.schema[target].dataType, NumericType):
 df = df.withColumn("_row_hash", F.xxhash64(*[F.col(c) for c in sorted(df.columns)], F.lit(seed)))
 cutoff = df.selectExpr(f"percentile_approx(day, {1 - test_size}) AS cutoff").first()["cutoff"]
 df = df.withColumn("_split", F.when(F.col("day") > F.lit(cutoff), "test").otherwise("train"))
-train_rows = df.where(F.col("_split") == "train").count()
+# One pass over the data counts the rows.
+stats = df.agg(
+    F.count("*").alias("rows"),
+    F.count_if(F.col("_split") == "train").alias("train_rows"),
+).first()
+train_rows, test_rows = stats["train_rows"], stats["rows"] - stats["train_rows"]
 if train_rows < 2 * folds:
     raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
 # Forward-looking folds: the training rows in time order are cut into folds + 1 blocks; fold k
@@ -77,15 +83,14 @@ block = F.when(F.col("_pos") < larger * (size + 1), F.floor(F.col("_pos") / (siz
     larger + F.floor((F.col("_pos") - larger * (size + 1)) / size)
 )
 df = df.withColumn("_fold", F.when(F.col("_split") == "train", block - 1).cast("int"))  # -1: never validated
-rows = df.count()
-if rows > 1000000:
-    print(f"Sampling: 1000000 of {rows} rows go to the driver (sample_rows)")
-    df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / rows * 1_000_000))
-# The fold hash names the exact assignment of training rows to folds: equal hashes, equal folds.
-assignment = df.where(F.col("_split") == "train").agg(F.bit_xor(F.xxhash64("_row_hash", "_fold")).alias("hash"))
-fold_hash = format(assignment.first()["hash"] & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+# The fold hash names the exact assignment of training rows to folds (equal hashes, equal
+# folds): the XOR of a hash of each training row's id and fold.
+df = df.withColumn("_assignment", F.xxhash64("_row_hash", "_fold"))
+if stats["rows"] > 1000000:
+    print(f"Sampling: 1000000 of {stats['rows']} rows go to the driver (sample_rows)")
+    df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / stats["rows"] * 1_000_000))
 
-columns = [*features, target, "_row_hash", "_split", "_fold", "_pos", "day"]
+columns = [*features, target, "_row_hash", "_split", "_fold", "_assignment", "_pos", "day"]
 data = df.select(*columns).toPandas().sort_values("_row_hash", kind="stable").reset_index(drop=True)
 # Numeric features are doubles for the model (a NULL turns an integer column into floats
 # anyway), so the logged signature does not depend on where the NULLs fell.
@@ -95,6 +100,7 @@ data[numeric] = data[numeric].astype("float64")
 train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
 X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
 fold = train["_fold"].to_numpy().astype(int)
+fold_hash = format(int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x")
 # Fold k validates on its block and trains on the rows before it, minus the gap.
 position, gap = train["_pos"].to_numpy(), 1
 fold_splits = [
@@ -119,7 +125,7 @@ preprocess = ColumnTransformer(
 candidates = {
     "baseline": DummyRegressor(strategy="mean"),
     "linear": Ridge(alpha=1.0),
-    "random_forest": RandomForestRegressor(n_estimators=200, n_jobs=-1, random_state=42),
+    "random_forest": RandomForestRegressor(n_estimators=100, random_state=42),
     "hist_gbm": HistGradientBoostingRegressor(random_state=42),
 }
 scorers = {"rmse": "neg_root_mean_squared_error", "mae": "neg_mean_absolute_error", "r2": "r2"}  # metric -> scikit-learn scorer
@@ -201,7 +207,10 @@ with mlflow.start_run(run_name="modelzoo forecast", tags=tags) as parent:
 
     # 6. The winner is refitted on all training rows and scored once on the test set.
     winner = leaderboard.loc[0, "candidate"]
-    model = Pipeline([("preprocess", preprocess), ("model", clone(candidates[winner]))]).fit(X_train, y_train)
+    final = clone(candidates[winner])
+    if "n_jobs" in final.get_params():
+        final.set_params(n_jobs=-1)  # alone now: every core (in cross-validation, one each)
+    model = Pipeline([("preprocess", preprocess), ("model", final)]).fit(X_train, y_train)
     test_metrics = {
         f"test_{metric}": score(metric, get_scorer(scorer)(model, X_test, y_test))
         for metric, scorer in scorers.items()

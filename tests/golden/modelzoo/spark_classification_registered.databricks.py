@@ -43,8 +43,7 @@ data_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["ve
 df = spark.sql(f"SELECT * FROM {source_table} VERSION AS OF {data_version}")
 df = df.where(F.col(target).isNotNull())
 features = [c for c in df.columns if c not in ["churned"]]
-if isinstance(df.schema[target].dataType, NumericType) and df.where(F.col(target) != F.floor(target)).limit(1).count():
-    raise ValueError(f"{target} holds continuous numbers: use task: regression")
+numeric_target = isinstance(df.schema[target].dataType, NumericType)
 
 # 2. One split for every candidate, decided in Spark and kept as columns: a hash with the
 # seed puts each row in train or test, and each train row in a fold.
@@ -52,20 +51,28 @@ df = df.withColumn("_row_hash", F.xxhash64(*[F.col(c) for c in sorted(df.columns
 split_hash = F.col("_row_hash")
 in_test = F.pmod(split_hash, 10_000) < int(test_size * 10_000)
 df = df.withColumn("_split", F.when(in_test, "test").otherwise("train"))
-train_rows = df.where(F.col("_split") == "train").count()
+df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), folds).cast("int"))
+# One pass over the data counts the rows and looks for a target that is not a class.
+stats = df.agg(
+    F.count("*").alias("rows"),
+    F.count_if(F.col("_split") == "train").alias("train_rows"),
+    (F.count_if(F.col(target) != F.floor(target)) if numeric_target else F.lit(0)).alias("fractional"),
+).first()
+train_rows, test_rows = stats["train_rows"], stats["rows"] - stats["train_rows"]
+if stats["fractional"]:
+    raise ValueError(f"{target} holds continuous numbers: use task: regression")
 if train_rows < 2 * folds:
     raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
-df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), folds).cast("int"))
-# The fold hash names the exact assignment of training rows to folds: equal hashes, equal folds.
-assignment = df.where(F.col("_split") == "train").agg(F.bit_xor(F.xxhash64("_row_hash", "_fold")).alias("hash"))
-fold_hash = format(assignment.first()["hash"] & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+# The fold hash names the exact assignment of training rows to folds (equal hashes, equal
+# folds): the XOR of a hash of each training row's id and fold.
+df = df.withColumn("_assignment", F.xxhash64("_row_hash", "_fold"))
 
 # Numeric features become doubles for Spark ML; the other features are categories.
 numeric = [c for c in features if isinstance(df.schema[c].dataType, NumericType)]
 categorical = [c for c in features if c not in numeric]
 target_type = df.schema[target].dataType.simpleString()
 df = df.select(
-    *[F.col(c).cast("double") for c in numeric], *categorical, target, "_row_hash", "_split", "_fold"
+    *[F.col(c).cast("double") for c in numeric], *categorical, target, "_row_hash", "_split", "_fold", "_assignment"
 )
 # The classes become indexes 0..k-1 (in alphabetical order of their text); each model maps its
 # predictions back to the classes.
@@ -74,7 +81,9 @@ classes = label_indexer.labels
 df = label_indexer.transform(df)
 train = df.where(F.col("_split") == "train").persist()  # every candidate reads it once per fold
 test = df.where(F.col("_split") == "test")
-print(f"{train.count()} train rows in {folds} folds, {test.count()} test rows (fold hash {fold_hash})")
+assignment = train.agg(F.bit_xor("_assignment").alias("hash")).first()["hash"]
+fold_hash = format(assignment & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+print(f"{train_rows} train rows in {folds} folds, {test_rows} test rows (fold hash {fold_hash})")
 
 
 # 3. Preprocessing is part of each candidate's pipeline, so it is fitted inside every fold.

@@ -44,7 +44,8 @@ data_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["ve
 df = spark.sql(f"SELECT * FROM {source_table} VERSION AS OF {data_version}")
 df = df.where(F.col(target).isNotNull())
 features = [c for c in df.columns if c not in ["units", "revenue", "day"]]
-if not isinstance(df.schema[target].dataType, NumericType):
+numeric_target = isinstance(df.schema[target].dataType, NumericType)
+if not numeric_target:
     raise ValueError(f"{target} is {df.schema[target].dataType.simpleString()}, not a number: use task: classification")
 
 # 2. One split for every candidate, decided in Spark and kept as columns: the latest rows by
@@ -53,7 +54,12 @@ if not isinstance(df.schema[target].dataType, NumericType):
 df = df.withColumn("_row_hash", F.xxhash64(*[F.col(c) for c in sorted(df.columns)], F.lit(seed)))
 cutoff = df.selectExpr(f"percentile_approx(day, {1 - test_size}) AS cutoff").first()["cutoff"]
 df = df.withColumn("_split", F.when(F.col("day") > F.lit(cutoff), "test").otherwise("train"))
-train_rows = df.where(F.col("_split") == "train").count()
+# One pass over the data counts the rows.
+stats = df.agg(
+    F.count("*").alias("rows"),
+    F.count_if(F.col("_split") == "train").alias("train_rows"),
+).first()
+train_rows, test_rows = stats["train_rows"], stats["rows"] - stats["train_rows"]
 if train_rows < 2 * folds:
     raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
 # Forward-looking folds: the training rows in time order are cut into folds + 1 blocks; fold k
@@ -65,23 +71,25 @@ block = F.when(F.col("_pos") < larger * (size + 1), F.floor(F.col("_pos") / (siz
     larger + F.floor((F.col("_pos") - larger * (size + 1)) / size)
 )
 df = df.withColumn("_fold", F.when(F.col("_split") == "train", block - 1).cast("int"))  # -1: never validated
-# The fold hash names the exact assignment of training rows to folds: equal hashes, equal folds.
-assignment = df.where(F.col("_split") == "train").agg(F.bit_xor(F.xxhash64("_row_hash", "_fold")).alias("hash"))
-fold_hash = format(assignment.first()["hash"] & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+# The fold hash names the exact assignment of training rows to folds (equal hashes, equal
+# folds): the XOR of a hash of each training row's id and fold.
+df = df.withColumn("_assignment", F.xxhash64("_row_hash", "_fold"))
 
 # Numeric features become doubles for Spark ML; the other features are categories.
 numeric = [c for c in features if isinstance(df.schema[c].dataType, NumericType)]
 categorical = [c for c in features if c not in numeric]
 target_type = df.schema[target].dataType.simpleString()
 df = df.select(
-    *[F.col(c).cast("double") for c in numeric], *categorical, target, "_row_hash", "_split", "_fold", "_pos"
+    *[F.col(c).cast("double") for c in numeric], *categorical, target, "_row_hash", "_split", "_fold", "_assignment", "_pos"
 )
 df = df.withColumn("_label", F.col(target).cast("double"))
 train = df.where(F.col("_split") == "train").persist()  # every candidate reads it once per fold
 test = df.where(F.col("_split") == "test")
 gap = 2
 fold_start = dict(train.groupBy("_fold").agg(F.min("_pos")).collect())  # first row of each block
-print(f"{train.count()} train rows in {folds} folds, {test.count()} test rows (fold hash {fold_hash})")
+assignment = train.agg(F.bit_xor("_assignment").alias("hash")).first()["hash"]
+fold_hash = format(assignment & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+print(f"{train_rows} train rows in {folds} folds, {test_rows} test rows (fold hash {fold_hash})")
 
 
 # 3. Preprocessing is part of each candidate's pipeline, so it is fitted inside every fold.
