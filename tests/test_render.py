@@ -206,6 +206,7 @@ ALLOWED_IMPORTS = {
     "modelzoo": {
         "cloudpickle",
         "concurrent",
+        "joblib",
         "os",
         "datetime",
         "matplotlib",

@@ -141,7 +141,16 @@ def _candidates(spec: ModelZooSpec) -> list[dict[str, Any]]:
         module, cls, defaults = _resolve(spec, name, where)
         arguments = {**defaults, **spec.model_params().get(name, {})}
         arguments = {k: (spec.split.seed if v == "seed" else v) for k, v in arguments.items()}
-        chosen.append({"name": name, "module": module, "cls": cls, "arguments": arguments})
+        threaded = spec.engine == "sklearn" and name in ("random_forest", "extra_trees")
+        chosen.append(
+            {
+                "name": name,
+                "module": module,
+                "cls": cls,
+                "arguments": arguments,
+                "threaded": threaded,
+            }
+        )
     unknown = sorted(set(spec.params) - set(names))
     if unknown:
         raise SpecError(f"params: {unknown[0]!r} is not one of the models ({', '.join(names)})")
@@ -164,6 +173,8 @@ ENGINE_IMPORTS = {
     "sklearn": (
         "cloudpickle",
         "sklearn",
+        "joblib:Parallel",
+        "joblib:delayed",
         "sklearn.base:clone",
         "sklearn.compose:ColumnTransformer",
         "sklearn.impute:SimpleImputer",

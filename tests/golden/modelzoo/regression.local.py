@@ -10,7 +10,6 @@
 import datetime
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cloudpickle
@@ -18,6 +17,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import sklearn
+from joblib import Parallel, delayed
 from matplotlib.figure import Figure
 from mlflow import MlflowClient
 from mlflow.models import infer_signature
@@ -117,18 +117,14 @@ def score(name, value):
 
 
 def summarize(candidate, per_fold, fit_times, predict_times, began):
-    """Mean and standard deviation over the folds of every metric, printed as progress."""
+    """(candidate, metrics, seconds): mean and standard deviation over the folds of every metric."""
     metrics = {}
     for metric in metric_names:
         values = np.array([scores[metric] for scores in per_fold])
         metrics[f"cv_{metric}_mean"], metrics[f"cv_{metric}_std"] = values.mean(), values.std()
     metrics["fit_time_s"] = float(np.mean(fit_times))
     metrics["predict_time_s"] = float(np.mean(predict_times))
-    print(
-        f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
-        f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({time.perf_counter() - began:.1f} s)"
-    )
-    return metrics
+    return candidate, metrics, time.perf_counter() - began
 
 
 def evaluate(candidate):
@@ -151,12 +147,21 @@ if mlflow.get_experiment_by_name(experiment) is None:
 mlflow.set_experiment(experiment)
 tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "sklearn"}
 
-# Candidates train side by side, as many at a time as there are cores; their MLflow runs are
-# written afterwards, in order, so the parallel part touches no shared state.
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
-with ThreadPoolExecutor(max_workers=workers) as pool:
-    results = dict(zip(candidates, pool.map(evaluate, candidates)))
+results = {}
+# Candidates cross-validate side by side in worker processes (as many as there are cores), each
+# reported when it finishes; their MLflow runs are written afterwards, in the spec's order.
+finished = Parallel(n_jobs=workers, return_as="generator_unordered")(
+    delayed(evaluate)(candidate) for candidate in candidates
+)
+for candidate, metrics, seconds in finished:
+    results[candidate] = metrics
+    print(
+        f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
+        f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({seconds:.1f} s)"
+    )
+results = {candidate: results[candidate] for candidate in candidates}  # back in the spec's order
 leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo regression", tags=tags) as parent:
     mlflow.log_params(
@@ -189,8 +194,8 @@ with mlflow.start_run(run_name="modelzoo regression", tags=tags) as parent:
     # 6. The winner is refitted on all training rows and scored once on the test set.
     winner = leaderboard.loc[0, "candidate"]
     final = clone(candidates[winner])
-    if "n_jobs" in final.get_params():
-        final.set_params(n_jobs=-1)  # alone now: every core (in cross-validation, one each)
+    if winner in ["random_forest", "extra_trees"]:
+        final.set_params(n_jobs=-1)  # alone now: every core (one each in cross-validation)
     model = Pipeline([("preprocess", preprocess), ("model", final)]).fit(X_train, y_train)
     test_metrics = {
         f"test_{metric}": score(metric, get_scorer(scorer)(model, X_test, y_test))

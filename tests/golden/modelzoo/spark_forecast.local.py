@@ -12,7 +12,7 @@
 import datetime
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import mlflow
@@ -140,18 +140,14 @@ def score(predictions):
 
 
 def summarize(candidate, per_fold, fit_times, predict_times, began):
-    """Mean and standard deviation over the folds of every metric, printed as progress."""
+    """(candidate, metrics, seconds): mean and standard deviation over the folds of every metric."""
     metrics = {}
     for metric in metric_names:
         values = np.array([scores[metric] for scores in per_fold])
         metrics[f"cv_{metric}_mean"], metrics[f"cv_{metric}_std"] = values.mean(), values.std()
     metrics["fit_time_s"] = float(np.mean(fit_times))
     metrics["predict_time_s"] = float(np.mean(predict_times))
-    print(
-        f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
-        f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({time.perf_counter() - began:.1f} s)"
-    )
-    return metrics
+    return candidate, metrics, time.perf_counter() - began
 
 
 def evaluate(candidate):
@@ -177,12 +173,21 @@ if mlflow.get_experiment_by_name(experiment) is None:
 mlflow.set_experiment(experiment)
 tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "spark"}
 
-# Candidates train side by side, as many at a time as there are cores; their MLflow runs are
-# written afterwards, in order, so the parallel part touches no shared state.
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
-with ThreadPoolExecutor(max_workers=workers) as pool:
-    results = dict(zip(candidates, pool.map(evaluate, candidates)))
+results = {}
+# Candidates cross-validate side by side (their Spark jobs share the cluster), each reported
+# when it finishes; their MLflow runs are written afterwards, in the spec's order.
+pool = ThreadPoolExecutor(max_workers=workers)
+running = [pool.submit(evaluate, candidate) for candidate in candidates]
+for candidate, metrics, seconds in (future.result() for future in as_completed(running)):
+    results[candidate] = metrics
+    print(
+        f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
+        f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({seconds:.1f} s)"
+    )
+pool.shutdown()
+results = {candidate: results[candidate] for candidate in candidates}  # back in the spec's order
 leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo spark_forecast", tags=tags) as parent:
     mlflow.log_params(
