@@ -7,7 +7,7 @@ Prints, measured in this one run on local Spark + Delta + MLflow (SQLite in a te
     cross-validation (the candidates' own fit and score time);
   - MLflow logging overhead per candidate: one nested run with the parameters and metrics the
     cell logs (target: <= 0.5 s).
-Not measured here yet: the comparison with PyCaret or LazyPredict in a separate venv.
+The comparison with PyCaret and LazyPredict (in a venv of their own) is bench/automl_compare.py.
 """
 
 from __future__ import annotations
