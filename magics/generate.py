@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from ..errors import DbxArchitectError
@@ -15,6 +15,7 @@ from ..expand import expand
 from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 
+FORMS = ("bronze", "silver", "gold", "modelzoo")
 PIPELINE = argument(
     "--pipeline",
     action="store_true",
@@ -40,6 +41,11 @@ def generator_arguments(
                     help="Show the generated code without replacing the cell.",
                 ),
                 argument("--target", choices=TARGETS, help="Render for this target only."),
+                argument(
+                    "--form",
+                    action="store_true",
+                    help="Show a form filled from the live catalog; after Use, run again.",
+                ),
             ]
         ):
             func = add(func)
@@ -55,10 +61,54 @@ class GenerateMagics(Magics):
     def __init__(self, shell: Any, settings: DbxArchitect) -> None:
         super().__init__(shell)
         self.settings = settings
+        self.pending: dict[str, tuple[str, str]] = {}  # magic -> (name, YAML) chosen in a form
+        self.last_form: Any = None
+
+    @line_magic
+    def dbx_form(self, line: str) -> None:
+        """Show the form of a generator magic: %dbx_form bronze|silver|gold|modelzoo [NAME].
+
+        After "Use", run the cell again: it is replaced by the generated code.
+        """
+        words = line.split()
+        if not words or words[0] not in FORMS:
+            raise UsageError(f"%dbx_form: name the magic: %dbx_form {' | '.join(FORMS)} [NAME]")
+        self._form(words[0], " ".join(words[1:]), "", None)
+
+    def _form(self, magic: str, name: str, cell: str, target: str | None) -> None:
+        """Expand what a form stored, or else show the form (prefilled from *cell*)."""
+        settings = Settings.from_config(self.settings, target)
+        if magic in self.pending:
+            name, body = self.pending.pop(magic)
+            try:
+                expansion = expand(magic, name, name, body, settings, self._lookup())
+            except DbxArchitectError as err:
+                raise UsageError(str(err)) from None
+            self.shell.set_next_input(expansion.cell, replace=True)
+            return
+        from IPython.display import display
+
+        from ..runtime.catalog import CatalogBrowser, SparkCatalog
+        from ..spec.yaml_body import load_body
+        from ..widgets.form import SpecForm
+
+        spark = self.shell.user_ns.get("spark")
+        catalog = SparkCatalog(spark) if spark is not None else CatalogBrowser()
+        try:
+            initial = load_body(cell) if cell.strip() else {}
+        except DbxArchitectError as err:
+            raise UsageError(f"%%{magic}: {err}") from None
+
+        def store(chosen: str, body: str) -> str:
+            self.pending[magic] = (chosen, body)
+            return f"Stored %%{magic} {chosen}: run this cell again to expand it in place."
+
+        self.last_form = SpecForm(magic, catalog, settings, store, name=name, initial=initial)
+        display(self.last_form.widget)
 
     @generator_arguments("The Bronze table: sales, bronze.sales or main.bronze.sales.")
-    @cell_magic
-    def bronze(self, line: str, cell: str) -> None:
+    @line_cell_magic
+    def bronze(self, line: str, cell: str | None = None) -> None:
         """Land files or a table as-is in a governed Bronze Delta table.
 
         Keys: source, format, options, schema, load, keys, partition_by, cluster_by,
@@ -67,8 +117,8 @@ class GenerateMagics(Magics):
         self._expand("bronze", self.bronze, line, cell)
 
     @generator_arguments("The Silver table: sales, silver.sales or main.silver.sales.", PIPELINE)
-    @cell_magic
-    def silver(self, line: str, cell: str) -> None:
+    @line_cell_magic
+    def silver(self, line: str, cell: str | None = None) -> None:
         """Clean, check, deduplicate and add features to a Bronze table, MERGEd into Silver.
 
         Keys: from, load, keys, order_by, select, rename, casts, clean, expect, features,
@@ -79,8 +129,8 @@ class GenerateMagics(Magics):
     @generator_arguments(
         "The Gold table: weekly_sales, gold.weekly_sales or main.gold.weekly_sales."
     )
-    @cell_magic
-    def gold(self, line: str, cell: str) -> None:
+    @line_cell_magic
+    def gold(self, line: str, cell: str | None = None) -> None:
         """Join Silver tables, aggregate on a time grain, add features, MERGE into Gold.
 
         Keys: from, join, group_by, grain, time_col, aggregates, features, keys, kind,
@@ -89,8 +139,8 @@ class GenerateMagics(Magics):
         self._expand("gold", self.gold, line, cell)
 
     @generator_arguments("The model's name (registered as it, or as register: says).")
-    @cell_magic
-    def modelzoo(self, line: str, cell: str) -> None:
+    @line_cell_magic
+    def modelzoo(self, line: str, cell: str | None = None) -> None:
         """Compare a baseline and candidate models on one shared split; log, register, promote.
 
         Keys: table, target, task, features, exclude, time_col, split, cv, models, params,
@@ -117,8 +167,16 @@ class GenerateMagics(Magics):
         spark = self.shell.user_ns.get("spark")
         return spark_lookup(spark) if spark is not None else no_lookup
 
-    def _expand(self, magic: str, method: Callable[..., Any], line: str, cell: str) -> None:
+    def _expand(self, magic: str, method: Callable[..., Any], line: str, cell: str | None) -> None:
         args = parse_argstring(method, line)
+        if args.form:  # %bronze --form (one line) or %%bronze NAME --form + a body to start from
+            self._form(magic, " ".join(args.name), cell or "", args.target)
+            return
+        if cell is None:
+            raise UsageError(
+                f"%{magic}: the spec goes in a cell (%%{magic} NAME, then YAML lines), "
+                f"or use %{magic} --form"
+            )
         settings = Settings.from_config(self.settings, args.target)
         try:
             variant = "pipeline" if getattr(args, "pipeline", False) else None

@@ -221,6 +221,7 @@ class GuardMagics(Magics):
             tooltip="Run the held cell, changing exactly these targets",
             icon="exclamation-triangle",
         )
+        button.add_class("dbx-guard-confirm")
         output = widgets.Output()
 
         def confirm(_: Any) -> None:
@@ -230,4 +231,6 @@ class GuardMagics(Magics):
 
         button.on_click(confirm)
         self.last_offer = button
-        display(widgets.VBox([button, output]))
+        box = widgets.VBox([button, output])
+        box.add_class("dbx-guard")
+        display(box)

@@ -55,3 +55,14 @@ def load_body(body: str) -> dict[str, Any]:
         kind = type(data).__name__
         raise SpecError(f"the YAML body must be a mapping of key: value lines, not a {kind}")
     return data
+
+
+def load_value(text: str, key: str) -> Any:
+    """One key's value typed on its own (a form's YAML field), read as a body would read it."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise SpecError(f"{key}: does not parse as YAML{where}: {problem}") from err
