@@ -108,7 +108,31 @@ def test_gold_form_takes_several_tables(shell, spark, catalog) -> None:
     form.fields["group_by"].widget.value = ["store", "region"]
     form.fields["aggregates"].widget.value = "{units: sum(units)}"
     assert form.message.value == "", form.message.value
-    assert "sum(units)" in form.preview.value or "F.sum" in form.preview.value
+    form.use.click()
+    body = (
+        f"from: [spark_catalog.{bronze}.sales, spark_catalog.{bronze}.stores]\n"
+        "join: {on: [store], how: left}\ngroup_by: [store, region]\ngrain: week\n"
+        "time_col: day\naggregates: {units: sum(units)}"
+    )
+    assert form.body() == body
+    run(shell, "%%gold weekly_sales --form\ngrain: week\ntime_col: day\n")
+    assert shell.replaced.calls[-1] == (expected("gold", "weekly_sales", body, spark), True)
+
+
+def test_bronze_form_can_take_a_table_as_its_source(shell, spark, catalog) -> None:
+    bronze, _ = catalog
+    run(shell, "%bronze sales_copy --form")
+    form = form_of(shell)
+    form.schema_pick.value = bronze
+    form.table_pick.value = "sales"
+    form.fields["load"].widget.value = "full"
+    assert form.fields["keys"].widget.allowed_tags == ["store", "day", "units", "_ingested_at"]
+    form.fields["keys"].widget.value = ["store", "day"]
+    assert form.message.value == "", form.message.value
+    form.use.click()
+    run(shell, "%bronze --form")
+    body = f"source: spark_catalog.{bronze}.sales\nload: full\nkeys: [store, day]"
+    assert shell.replaced.calls[-1] == (expected("bronze", "sales_copy", body, spark), True)
 
 
 def test_without_a_session_the_form_takes_typed_names(shell) -> None:

@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as widgets
-import yaml
 
 from ..errors import DbxArchitectError
 from ..expand import GENERATORS, build_spec, expand
 from ..runtime.catalog import CatalogBrowser
 from ..settings import Settings
-from ..spec.yaml_body import load_body, load_value
+from ..spec.yaml_body import dump_line, dump_value, load_body, load_value
 
 
 @dataclass(frozen=True)
@@ -307,11 +306,7 @@ class SpecForm:
             return "float", widgets.FloatText(value=float(value or 0.0))
         if base is str or _is_text(base):
             return "text", widgets.Text(value="" if value is None else str(value))
-        text = (
-            ""
-            if value in (None, [], {}) or value == default
-            else yaml.safe_dump(value, default_flow_style=True, sort_keys=False).strip()
-        )
+        text = "" if value in (None, [], {}) or value == default else dump_value(value)
         return "yaml", widgets.Textarea(value=text, placeholder="YAML, as in the cell body", rows=2)
 
     def _columns_changed(self) -> None:
@@ -352,14 +347,7 @@ class SpecForm:
 
     def body(self) -> str:
         """The YAML body, one key per line, as a person would type it."""
-        lines = []
-        for key, value in self.values().items():
-            if isinstance(value, (list, dict)):
-                flow = yaml.safe_dump(value, default_flow_style=True, width=1000, sort_keys=False)
-                lines.append(f"{key}: {flow.strip()}")
-            else:
-                lines.append(yaml.safe_dump({key: value}, default_flow_style=False).strip())
-        return "\n".join(lines)
+        return "\n".join(dump_line(key, value) for key, value in self.values().items())
 
     def _changed(self, change: Any) -> None:
         if self._quiet:

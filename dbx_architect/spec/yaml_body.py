@@ -66,3 +66,23 @@ def load_value(text: str, key: str) -> Any:
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise SpecError(f"{key}: does not parse as YAML{where}: {problem}") from err
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes what the loader above reads back: `on` and `no` need no quotes under YAML 1.2."""
+
+
+_Dumper.yaml_implicit_resolvers = _UniqueKeyLoader.yaml_implicit_resolvers
+
+
+def dump_value(value: Any) -> str:
+    """One value in flow style on one line (a list or mapping as ``[a, b]`` / ``{k: v}``)."""
+    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, width=10_000, sort_keys=False)
+    return text.strip().removesuffix("...").strip()
+
+
+def dump_line(key: str, value: Any) -> str:
+    """``key: value`` on one line, collections in flow style, as a person types a body."""
+    if isinstance(value, (list, dict)):
+        return f"{key}: {dump_value(value)}"
+    return yaml.dump({key: value}, Dumper=_Dumper, default_flow_style=False, width=10_000).strip()
