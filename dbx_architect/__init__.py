@@ -20,6 +20,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics.config import ConfigMagics
     from .magics.generate import GenerateMagics
     from .magics.guard import GuardMagics
+    from .magics.outline import OutlineMagics
     from .magics.spark import SparkMagics
     from .settings import DbxArchitect, find_pyproject, pyproject_defaults
 
@@ -43,6 +44,7 @@ def load_ipython_extension(ipython: Any) -> None:
         ConfigMagics(ipython, settings, origins),
         SparkMagics(ipython),
         GuardMagics(ipython),
+        OutlineMagics(ipython, settings),
     ]
     for m in magics:
         ipython.register_magics(m)

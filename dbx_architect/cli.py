@@ -41,10 +41,37 @@ def _jars(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outline(args: argparse.Namespace) -> int:
+    """Requirements YAML → a whole notebook (.ipynb, or Databricks source .py)."""
+    from .outline import plan_from_text
+    from .outline.notebook import write
+
+    body = sys.stdin.read() if args.spec == "-" else Path(args.spec).read_text(encoding="utf-8")
+    plan = plan_from_text(body, _settings(args.target))
+    path = write(plan, Path(args.output), expanded=args.expanded, force=args.force)
+    print(f"wrote {path} ({len(plan.stages)} stage cells, {len(plan.tables)} tables)")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    """A starter requirements file to edit."""
+    from .outline.starter import STARTER
+
+    path = Path(args.output)
+    if path.exists() and not args.force:
+        raise DbxArchitectError(f"new: {path} exists; add --force to replace it")
+    path.write_text(STARTER, encoding="utf-8")
+    print(f"wrote {path}; edit it, then: dbx-architect outline {path} -o {path.stem}.ipynb")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="dbx-architect",
-        description="Expand dbx_architect specs into PySpark, Delta and MLflow code.",
+        description=(
+            "Expand dbx_architect specs into PySpark, Delta and MLflow code, or write a whole "
+            "notebook from requirements."
+        ),
     )
     commands = top.add_subparsers(dest="command", required=True)
     expand_cmd = commands.add_parser(
@@ -65,6 +92,31 @@ def parser() -> argparse.ArgumentParser:
         help="silver only: a Lakeflow declarative pipeline source (with --target databricks).",
     )
     expand_cmd.set_defaults(run=_expand)
+    outline_cmd = commands.add_parser(
+        "outline",
+        help="Write a whole notebook from a requirements file.",
+        description=(
+            "Write a governed notebook (requirements, Unity Catalog layout, Bronze, Silver, Gold, "
+            "model zoo, evaluation, registry, operations, checklist) from a requirements file, "
+            "e.g. dbx-architect outline demand.yaml -o demand.ipynb"
+        ),
+    )
+    outline_cmd.add_argument("spec", help="The requirements YAML ('-' reads standard input).")
+    outline_cmd.add_argument(
+        "-o", "--output", required=True, help="NAME.ipynb, or NAME.py for Databricks source."
+    )
+    outline_cmd.add_argument(
+        "--expanded", action="store_true", help="Write the generated code, not %%magic cells."
+    )
+    outline_cmd.add_argument("--force", action="store_true", help="Replace an existing file.")
+    outline_cmd.add_argument("--target", choices=TARGETS, help="Default: auto-detected.")
+    outline_cmd.set_defaults(run=_outline)
+    new_cmd = commands.add_parser("new", help="Write a starter requirements file.")
+    new_cmd.add_argument(
+        "output", nargs="?", default="requirements.yaml", help="Where to write it."
+    )
+    new_cmd.add_argument("--force", action="store_true", help="Replace an existing file.")
+    new_cmd.set_defaults(run=_new)
     jars_cmd = commands.add_parser(
         "jars", help="Fetch and cache Delta Lake's jars for the local runtime."
     )

@@ -1,0 +1,20 @@
+"""``%%outline``: from a short requirements spec to a whole notebook (SPEC section 10)."""
+
+from __future__ import annotations
+
+from ..errors import SpecError
+from ..settings import Settings
+from .plan import Plan, plan
+
+
+def plan_from_text(body: str, settings: Settings) -> Plan:
+    """Requirements YAML → a checked plan; every mistake is one ``outline: ...`` message."""
+    from ..spec.base import validate_spec
+    from ..spec.requirements import Requirements
+    from ..spec.yaml_body import load_body
+
+    try:
+        requirements = validate_spec(Requirements, load_body(body))
+        return plan(requirements, settings)
+    except SpecError as err:
+        raise SpecError(f"outline: {err}") from err

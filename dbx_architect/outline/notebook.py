@@ -1,0 +1,257 @@
+"""Plan → notebook: the nine workflow steps as markdown and ``%%magic`` cells (or their code).
+
+Written as a Jupyter notebook (nbformat, validated) or as Databricks notebook source (``.py``
+with ``# COMMAND ----------`` between cells and ``# MAGIC`` lines), which reads back into the
+same cells.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError
+from ..expand import expand
+from .plan import Plan, Stage
+
+SEPARATOR = "# COMMAND ----------"
+HEADER = "# Databricks notebook source"
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
+    """(cell type, source) of every cell, in order."""
+    req = plan.requirements
+    out: list[tuple[str, str]] = []
+    md = lambda text: out.append(("markdown", text.strip()))  # noqa: E731
+    code = lambda text: out.append(("code", text.strip()))  # noqa: E731
+
+    md(
+        f"# {req.use_case.replace('_', ' ').capitalize()}: a governed {req.task} pipeline\n\n"
+        "An outline written by `%%outline` from the requirements below. Each `%%magic` cell "
+        "holds a short spec: run it and it is replaced by the PySpark, Delta and MLflow code it "
+        "stands for (add `--run` to also execute it). Workflow: requirements → Unity Catalog "
+        "layout → Bronze → Silver → Gold → model zoo → evaluation → registry → deployment and "
+        "monitoring."
+    )
+    sources = [
+        [s.name, s.path or s.table or "", s.format or ("table" if s.table else ""),
+         ", ".join(s.keys), s.load]
+        for s in req.sources
+    ]  # fmt: skip
+    owners = req.owners
+    over = ""
+    if req.time_col:
+        over = f", over `{req.time_col}`" + (f" per {req.grain}" if req.grain else "")
+    days = req.compliance.retention_days
+    md(
+        "## 1. Requirements\n\n"
+        + _md_table(["source", "where", "format", "keys", "load"], sources)
+        + f"\n\n- **Predict** `{req.target}` ({req.task})"
+        + over
+        + f"\n- **Latency** {req.latency}; **SLA** {req.sla or 'not stated'}"
+        + f"\n- **PII** {', '.join(req.compliance.pii) or 'none declared'}; **retention** "
+        + (f"{days} days" if days else "not stated")
+        + f"\n- **Owners** data: {owners.data or '—'}, ML: {owners.ml or '—'}, readers: "
+        + (", ".join(owners.readers) or "—")
+    )  # fmt: skip
+    md(
+        "## 2. Unity Catalog layout\n\n"
+        + f"Catalog `{plan.settings.catalog}`, one schema per layer. {plan_naming(plan)}\n\n"
+        + _md_table(
+            ["layer", "table", "owner", "layout", "PII"],
+            [
+                [t.layer, f"`{t.name}`", t.owner or "—", t.layout, ", ".join(t.pii) or "—"]
+                for t in plan.tables
+            ],
+        )  # fmt: skip
+        + f"\n\nModel: `{plan.schemas['ml']}.{req.use_case}` (aliases `challenger`, `champion`)."
+    )
+    code(_ddl(plan))
+    numbers = {"bronze": 3, "silver": 4, "gold": 5, "modelzoo": 6}
+    titles = {"bronze": "Bronze", "silver": "Silver", "gold": "Gold", "modelzoo": "Model zoo"}
+    seen: set[str] = set()
+    for stage in plan.stages:
+        if stage.magic not in seen:
+            seen.add(stage.magic)
+            md(f"## {numbers[stage.magic]}. {titles[stage.magic]}")
+        md(f"### {stage.title}\n{stage.why}.")
+        code(_expanded(stage, plan) if expanded else stage.cell)
+        if stage.magic == "gold" and plan.features:
+            md(
+                "#### Feature specification\n\n"
+                + _md_table(
+                    ["feature", "definition", "source", "owner", "freshness", "nulls"],
+                    [
+                        [f"`{f.name}`", f.definition, f.source, f.owner, f.freshness, f.nulls]
+                        for f in plan.features
+                    ],
+                )  # fmt: skip
+            )
+    md(
+        "## 7. Evaluate and select\n\nEvery candidate's cross-validated metrics and the "
+        "winner's single test score, from the evaluation table the model zoo appends to."
+    )
+    evaluation = f"{plan.schemas['gold']}.{req.use_case}_evaluation"
+    code(
+        f'spark.table("{evaluation}").orderBy("evaluated_at", "candidate", "metric")'
+        ".show(50, truncate=False)"
+    )
+    md(
+        "## 8. MLflow logging and registry\n\nThe latest version is `@challenger`; it became "
+        "`@champion` only if it beat the previous champion on the test metric (the run's "
+        "`promotion` tag says why)."
+    )
+    model = (
+        req.use_case
+        if plan.settings.target != "databricks"
+        else f"{plan.schemas['ml']}.{req.use_case}"
+    )
+    code(
+        "from mlflow import MlflowClient\n\n"
+        "client = MlflowClient()\n"
+        'for alias in ("challenger", "champion"):\n'
+        f'    version = client.get_model_version_by_alias("{model}", alias)\n'
+        '    print(f"@{alias}: version {version.version}, run {version.run_id}")'
+    )
+    md(_operations(plan))
+    md(
+        "## Medallion governance checklist\n\n"
+        + "\n".join(
+            f"- {'✅' if ok else '❌'} **{item}**: {detail}" for item, ok, detail in plan.checklist
+        )
+    )
+    return out
+
+
+def plan_naming(plan: Plan) -> str:
+    from .plan import NAMING
+
+    return NAMING
+
+
+def _ddl(plan: Plan) -> str:
+    lines = ["# Unity Catalog layout: the schemas, their comments and the grants."]
+    comments = {
+        "bronze": "Raw data as delivered, with ingest metadata",
+        "silver": "Cleaned, checked, deduplicated",
+        "gold": "Served tables: training, predictions, evaluation, monitoring",
+        "ml": "Registered models",
+    }
+    for layer, schema in plan.schemas.items():
+        lines.append(
+            f"spark.sql(\"CREATE SCHEMA IF NOT EXISTS {schema} COMMENT '{comments[layer]}'\")"
+        )
+    databricks = plan.settings.target == "databricks"
+    owner = plan.requirements.owners.data
+    for schema in plan.schemas.values():
+        if owner:
+            statement = f"ALTER SCHEMA {schema} OWNER TO `{owner}`"
+            lines.append(
+                f'spark.sql("{statement}")' if databricks else f"# {statement}  (Unity Catalog)"
+            )
+    for privilege, on, principal in plan.grants:
+        statement = f"GRANT {privilege} ON SCHEMA {on} TO `{principal}`"
+        lines.append(
+            f'spark.sql("{statement}")' if databricks else f"# {statement}  (Unity Catalog)"
+        )
+    return "\n".join(lines)
+
+
+def _expanded(stage: Stage, plan: Plan) -> str:
+    try:
+        return expand(stage.magic, stage.name, stage.name, stage.body, plan.settings).cell
+    except SpecError as err:  # the plan's own specs always validate; say so loudly if not
+        raise SpecError(f"outline: the {stage.title} cell does not expand: {err}") from err
+
+
+def _operations(plan: Plan) -> str:
+    req = plan.requirements
+    cadence = req.sla or ("continuously" if req.latency == "streaming" else "on a schedule")
+    return (
+        "## 9. Deployment and monitoring\n\n"
+        f"- **Batch scoring** {cadence}: `models:/{req.use_case}@champion` scores the latest "
+        f"Gold rows into `{plan.schemas['gold']}.{req.use_case}_predictions`.\n"
+        "- **Drift checks** on every scoring run: population stability of each feature and of "
+        "the predictions against the training window; a share of NULLs per feature.\n"
+        "- **Retrain triggers**: drift above threshold, the test metric of the last weeks "
+        "worse than at training by the promote margin, or a new source version; the model zoo "
+        "cell re-runs and promotes only a better model.\n"
+        "- **Rollback plan**: move `@champion` back to the previous version "
+        "(`client.set_registered_model_alias`), and restore a table with the `RESTORE TABLE` "
+        "line `%%guard` printed before the change.\n"
+        "\n`%%deploy` and `%%monitor` write these cells (SPEC section 11)."
+    )
+
+
+def notebook(plan: Plan, expanded: bool = False) -> Any:
+    """The outline as an nbformat v4 notebook, validated."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    for kind, source in cells(plan, expanded):
+        if kind == "markdown":
+            nb.cells.append(nbformat.v4.new_markdown_cell(source))
+        else:
+            nb.cells.append(nbformat.v4.new_code_cell(source))
+    start = "%load_ext dbx_architect"
+    if plan.settings.target != "databricks":
+        start += "\n%dbx_spark  # local Spark + Delta + MLflow (on Databricks, spark is there)"
+    nb.cells.insert(2, nbformat.v4.new_code_cell(start))
+    nbformat.validate(nb)
+    return nb
+
+
+def to_databricks(nb: Any) -> str:
+    """Databricks notebook source: markdown as ``# MAGIC %md``, magics as ``# MAGIC`` lines."""
+    parts = []
+    for cell in nb.cells:
+        source = cell.source
+        if cell.cell_type == "markdown":
+            source = "%md\n" + source
+        if source.startswith("%"):
+            source = "\n".join(f"# MAGIC {line}".rstrip() for line in source.splitlines())
+        parts.append(source)
+    return HEADER + "\n" + f"\n\n{SEPARATOR}\n\n".join(parts) + "\n"
+
+
+def from_databricks(text: str) -> list[tuple[str, str]]:
+    """Cells of Databricks notebook source, as (cell type, source)."""
+    body = text.removeprefix(HEADER).strip("\n")
+    result = []
+    for chunk in body.split(f"\n{SEPARATOR}\n"):
+        lines = chunk.strip("\n").splitlines()
+        if lines and all(line.startswith("# MAGIC") for line in lines):
+            lines = [line.removeprefix("# MAGIC").removeprefix(" ") for line in lines]
+            if lines[0].strip() == "%md":
+                result.append(("markdown", "\n".join(lines[1:])))
+                continue
+        result.append(("code", "\n".join(lines)))
+    return result
+
+
+def write(plan: Plan, path: Path, expanded: bool = False, force: bool = False) -> Path:
+    """Write the outline to *path* (``.ipynb`` or ``.py``); an existing file needs *force*."""
+    import nbformat
+
+    if path.suffix not in (".ipynb", ".py"):
+        raise SpecError(f"outline: write a .ipynb or a .py (Databricks source), not {path.name}")
+    if path.exists() and not force:
+        raise SpecError(f"outline: {path} exists; add --force to replace it")
+    nb = notebook(plan, expanded)
+    if path.suffix == ".py":
+        path.write_text(to_databricks(nb))
+    else:
+        nbformat.write(nb, str(path))
+    return path

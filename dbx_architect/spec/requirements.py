@@ -1,0 +1,76 @@
+"""``%%outline`` requirements: what a lead asks for, before any table exists (SPEC section 10)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import Identifier, OneLine, Principal, SpecModel
+from .transform import Columns
+
+
+class Source(SpecModel):
+    """One input: files at a path or an existing table, with the keys that identify a row."""
+
+    name: Identifier = Field(description="The Bronze and Silver table name.")
+    path: OneLine | None = Field(None, description="Files: ./landing/sales/ or /Volumes/...")
+    table: OneLine | None = Field(None, description="Or an existing table: raw.sales")
+    format: Literal["csv", "json", "parquet", "delta"] | None = None
+    schema_ddl: OneLine | None = Field(None, alias="schema", description="Spark DDL columns.")
+    keys: Columns = Field(default_factory=list, description="The columns that identify a row.")
+    load: Literal["incremental", "full"] = "incremental"
+    comment: OneLine | None = None
+
+    @model_validator(mode="after")
+    def _where(self) -> Source:
+        if bool(self.path) == bool(self.table):
+            raise ValueError(f"sources: {self.name} needs exactly one of path or table")
+        return self
+
+
+class Compliance(SpecModel):
+    pii: Columns = Field(default_factory=list, description="Columns holding personal data.")
+    retention_days: int | None = Field(None, ge=1, description="How long raw data is kept.")
+
+
+class Owners(SpecModel):
+    data: Principal | None = Field(None, description="Owns the tables.")
+    ml: Principal | None = Field(None, description="Owns the model and its experiments.")
+    readers: list[Principal] = Field(default_factory=list, description="May SELECT Gold.")
+
+
+class Requirements(SpecModel):
+    """A use case in a few lines: sources, what to predict, how fast, who owns what."""
+
+    use_case: Identifier
+    catalog: Identifier | None = Field(None, description="Default: the configured catalog.")
+    sources: list[Source] = Field(min_length=1)
+    target: Identifier = Field(description="The column to predict.")
+    task: Literal["regression", "classification", "forecast"]
+    time_col: Identifier | None = None
+    grain: Literal["day", "week", "month"] | None = Field(
+        None, description="Gold aggregates to this grain on time_col."
+    )
+    group_by: Columns = Field(default_factory=list, description="Gold's keys besides time.")
+    sla: OneLine | None = Field(None, description="e.g. daily by 06:00 UTC")
+    latency: Literal["batch", "streaming"] = "batch"
+    compliance: Compliance = Field(default_factory=Compliance)
+    owners: Owners = Field(default_factory=Owners)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Requirements:
+        names = [s.name for s in self.sources]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"sources: {twice[0]} is named twice")
+        for source in self.sources:
+            if not source.keys:
+                raise ValueError(
+                    f"sources: {source.name} has no keys; Silver upserts (MERGE) on them"
+                )
+        if self.task == "forecast" and not self.time_col:
+            raise ValueError("time_col: a forecast needs the time column")
+        if self.grain and not self.time_col:
+            raise ValueError("grain: aggregating to a grain needs time_col")
+        return self

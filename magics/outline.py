@@ -1,0 +1,54 @@
+"""``%%outline NAME``: requirements in the cell, a whole notebook written next to this one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from ..errors import DbxArchitectError
+from ..settings import TARGETS, DbxArchitect, Settings
+
+
+@magics_class
+class OutlineMagics(Magics):
+    def __init__(self, shell: Any, settings: DbxArchitect) -> None:
+        super().__init__(shell)
+        self.settings = settings
+
+    @magic_arguments()
+    @argument("name", help="The notebook to write: NAME.ipynb (or NAME.py with --py).")
+    @argument("--py", action="store_true", help="Databricks notebook source (.py) instead.")
+    @argument("--expanded", action="store_true", help="The generated code, not %%magic cells.")
+    @argument("--force", action="store_true", help="Replace an existing file.")
+    @argument("--target", choices=TARGETS, help="Render for this target only.")
+    @cell_magic
+    def outline(self, line: str, cell: str) -> None:
+        """Write a governed notebook from requirements: layout, stages, checklist, features.
+
+        Keys: use_case, catalog, sources (name, path or table, format, schema, keys, load),
+        target, task, time_col, grain, group_by, sla, latency, compliance (pii,
+        retention_days), owners (data, ml, readers). See SPEC section 10.
+        """
+        from ..outline import plan_from_text
+        from ..outline.notebook import write
+
+        args = parse_argstring(self.outline, line)
+        path = Path(args.name)
+        if not path.suffix:
+            path = path.with_suffix(".py" if args.py else ".ipynb")
+        try:
+            plan = plan_from_text(cell, Settings.from_config(self.settings, args.target))
+            written = write(plan, path, expanded=args.expanded, force=args.force)
+        except DbxArchitectError as err:
+            raise UsageError(f"%%outline: {str(err).removeprefix('outline: ')}") from None
+        from IPython.display import FileLink, display
+
+        print(
+            f"Wrote {written}: {len(plan.stages)} stage cells, {len(plan.tables)} tables, "
+            f"{sum(not ok for _, ok, _ in plan.checklist)} checklist gap(s)."
+        )
+        display(FileLink(str(written)))

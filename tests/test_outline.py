@@ -1,0 +1,121 @@
+"""%%outline and `dbx-architect outline`: requirements → a valid notebook whose cells expand."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, run
+from IPython.core.error import UsageError
+from IPython.core.inputtransformer2 import TransformerManager
+
+from dbx_architect.cli import main
+from dbx_architect.expand import expand
+from dbx_architect.outline import plan_from_text
+from dbx_architect.outline.notebook import from_databricks, notebook, to_databricks
+from dbx_architect.settings import DbxArchitect, Settings
+
+REQUIREMENTS = sorted((ROOT / "examples" / "requirements").glob("*.yaml"))
+CASES = [(path, target) for path in REQUIREMENTS for target in ("local", "databricks")]
+_transform = TransformerManager().transform_cell
+
+
+def settings(target: str) -> Settings:
+    return Settings.from_config(DbxArchitect(), target)
+
+
+@pytest.mark.parametrize(("path", "target"), CASES, ids=[f"{p.stem}-{t}" for p, t in CASES])
+def test_outline_validates_compiles_and_expands(path, target) -> None:
+    plan = plan_from_text(path.read_text(), settings(target))
+    nb = notebook(plan)  # nbformat.validate runs inside
+    magics = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        compile(_transform(cell.source), f"<{path.stem} cell>", "exec")
+        if cell.source.startswith("%%"):
+            head, _, body = cell.source.partition("\n")
+            magic, name = head[2:].split()
+            magics.append(magic)
+            code = expand(magic, name, name, body, settings(target)).code
+            compile(code, f"<%%{magic} {name}>", "exec")
+    assert magics[:1] == ["bronze"] and magics[-2:] == ["gold", "modelzoo"]
+    assert magics.count("bronze") == magics.count("silver") == len(plan.requirements.sources)
+
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
+    for number in range(1, 10):
+        assert any(h.startswith(f"## {number}. ") for h in headings), number
+    assert any(h.startswith("## Medallion governance checklist") for h in headings)
+    assert any(h.startswith("#### Feature specification") for h in headings) == bool(plan.features)
+
+    # Databricks notebook source reads back into the same cells.
+    source = to_databricks(nb)
+    assert source.startswith("# Databricks notebook source\n")
+    assert "\n# MAGIC %md\n" in source and "\n# MAGIC %%bronze " in source
+    assert from_databricks(source) == [(c.cell_type, c.source) for c in nb.cells]
+
+    expanded = notebook(plan, expanded=True)
+    code_cells = [c.source for c in expanded.cells if c.cell_type == "code"]
+    assert not any(c.startswith("%%") for c in code_cells)
+    for code in code_cells:
+        compile(_transform(code), "<expanded>", "exec")
+
+
+def test_checklist_names_the_gaps() -> None:
+    demand = plan_from_text(REQUIREMENTS[1].read_text(), settings("local"))
+    churn = plan_from_text(REQUIREMENTS[0].read_text(), settings("databricks"))
+    gaps = {
+        p.requirements.use_case: [i for i, ok, _ in p.checklist if not ok] for p in (demand, churn)
+    }
+    assert gaps == {"demand_forecast": ["PII columns are tagged"], "churn": []}
+    bronze = next(s for s in churn.stages if s.magic == "bronze" and s.name == "customers")
+    assert bronze.spec["tags"] == {"use_case": "churn", "pii": "email"}
+    assert ("ALL PRIVILEGES", "main.ml", "churn-ml") in churn.grants
+
+
+def test_outline_magic_writes_next_to_the_notebook(shell, tmp_path, capsys) -> None:
+    body = REQUIREMENTS[1].read_text()
+    assert run(shell, f"%%outline demand\n{body}").success
+    assert (tmp_path / "demand.ipynb").exists()
+    assert "Wrote demand.ipynb: 6 stage cells, 6 tables, 1 checklist gap(s)." in capsys.readouterr().out
+    again = run(shell, f"%%outline demand\n{body}")
+    assert str(again.error_in_exec) == "%%outline: demand.ipynb exists; add --force to replace it"
+    assert run(shell, f"%%outline demand --force --py\n{body}").success
+    assert (tmp_path / "demand.py").read_text().startswith("# Databricks notebook source")
+
+
+def test_cli_new_then_outline(tmp_path, capsys) -> None:
+    starter = tmp_path / "req.yaml"
+    assert main(["new", str(starter)]) == 0
+    assert main(["outline", str(starter), "-o", str(tmp_path / "out.ipynb")]) == 0
+    assert main(["outline", str(starter), "-o", str(tmp_path / "out.ipynb")]) == 2
+    assert "exists; add --force" in capsys.readouterr().err
+    assert main(["outline", str(starter), "-o", str(tmp_path / "out.txt")]) == 2
+
+
+SOURCE = "  - {name: sales, path: ./s/, format: csv, schema: 'id INT, day DATE, units INT, email STRING', keys: [id]}\n"
+BAD = [
+    (
+        "use_case: d\nsources:\n" + SOURCE + "task: regression\n",
+        "%%outline: missing key 'target' (required)",
+    ),
+    (
+        "use_case: d\nsources:\n" + SOURCE + "target: units\ntask: ranking\n",
+        "%%outline: task: 'ranking' is not allowed; use one of regression, classification or forecast",
+    ),
+    (
+        "use_case: d\nsources:\n  - {name: sales, path: ./s/}\ntarget: units\ntask: regression\n",
+        "%%outline: sources: sales has no keys; Silver upserts (MERGE) on them",
+    ),
+    (
+        "use_case: d\nsources:\n" + SOURCE + "target: units\ntask: regression\n"
+        "compliance: {pii: [phone]}\n",
+        "%%outline: compliance.pii: 'phone' is not a column of any source (day, email, id, units)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), BAD, ids=range(len(BAD)))
+def test_bad_requirements_get_one_message(shell, tmp_path, body, message) -> None:
+    result = run(shell, f"%%outline bad\n{body}")
+    assert isinstance(result.error_in_exec, UsageError)
+    assert str(result.error_in_exec) == message
+    assert not (tmp_path / "bad.ipynb").exists()
