@@ -65,6 +65,32 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snippets(args: argparse.Namespace) -> int:
+    """Write the editor snippets where an editor reads them."""
+    from . import snippets
+
+    if not (args.vscode or args.jupyterlab or args.all):
+        raise DbxArchitectError("snippets: say where: --vscode DIR, --jupyterlab DIR or --all DIR")
+    made = snippets.generate(args.target or "local")
+    if args.all:
+        written = snippets.write_all(Path(args.all), args.target or "local")
+        print(f"wrote {len(written)} files under {args.all}")
+    if args.vscode:
+        path = Path(args.vscode) / "dbx_architect.code-snippets"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(snippets.vscode(made), encoding="utf-8")
+        print(f"wrote {path} ({len(made)} snippets; type dbx- in a Python file or notebook)")
+    if args.jupyterlab:
+        folder = Path(args.jupyterlab) / "dbx_architect"
+        folder.mkdir(parents=True, exist_ok=True)
+        for snippet in made:
+            (folder / f"{snippet.key}.py").write_text(
+                snippets.plain(snippet.body).rstrip("\n") + "\n", encoding="utf-8"
+            )
+        print(f"wrote {len(made)} snippets to {folder}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="dbx-architect",
@@ -117,6 +143,19 @@ def parser() -> argparse.ArgumentParser:
     )
     new_cmd.add_argument("--force", action="store_true", help="Replace an existing file.")
     new_cmd.set_defaults(run=_new)
+    snippets_cmd = commands.add_parser(
+        "snippets",
+        help="Install editor snippets (VS Code, JupyterLab) made from the same templates.",
+        description=(
+            "Install editor snippets: --vscode ~/.config/Code/User/snippets, "
+            '--jupyterlab "$(jupyter --data-dir)/snippets", or --all DIR for both layouts.'
+        ),
+    )
+    snippets_cmd.add_argument("--vscode", metavar="DIR", help="VS Code's user snippets folder.")
+    snippets_cmd.add_argument("--jupyterlab", metavar="DIR", help="A JupyterLab snippets folder.")
+    snippets_cmd.add_argument("--all", metavar="DIR", help="Both layouts under DIR (the repo's).")
+    snippets_cmd.add_argument("--target", choices=TARGETS, help="Code for this target (local).")
+    snippets_cmd.set_defaults(run=_snippets)
     jars_cmd = commands.add_parser(
         "jars", help="Fetch and cache Delta Lake's jars for the local runtime."
     )

@@ -75,7 +75,10 @@ def test_outline_magic_writes_next_to_the_notebook(shell, tmp_path, capsys) -> N
     body = REQUIREMENTS[1].read_text()
     assert run(shell, f"%%outline demand\n{body}").success
     assert (tmp_path / "demand.ipynb").exists()
-    assert "Wrote demand.ipynb: 6 stage cells, 6 tables, 1 checklist gap(s)." in capsys.readouterr().out
+    assert (
+        "Wrote demand.ipynb: 6 stage cells, 6 tables, 1 checklist gap(s)."
+        in capsys.readouterr().out
+    )
     again = run(shell, f"%%outline demand\n{body}")
     assert str(again.error_in_exec) == "%%outline: demand.ipynb exists; add --force to replace it"
     assert run(shell, f"%%outline demand --force --py\n{body}").success

@@ -1,0 +1,1 @@
+%%guard --confirm main.silver.sales

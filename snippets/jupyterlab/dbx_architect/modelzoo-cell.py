@@ -1,0 +1,5 @@
+%%modelzoo demand
+table: weekly_sales
+target: units
+task: regression
+register: demand

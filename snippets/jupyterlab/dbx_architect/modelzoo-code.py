@@ -1,0 +1,257 @@
+import datetime
+import os
+import time
+from pathlib import Path
+
+import cloudpickle
+import mlflow
+import numpy as np
+import pandas as pd
+import sklearn
+from joblib import Parallel, delayed
+from matplotlib.figure import Figure
+from mlflow import MlflowClient
+from mlflow.models import infer_signature
+from pyspark.sql import functions as F
+from pyspark.sql.types import NumericType
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyRegressor
+from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import PredefinedSplit, cross_validate
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+source_table = "spark_catalog.gold.weekly_sales"
+target = "units"
+seed = 42
+folds = 5
+test_size = 0.2
+metric_names = ["rmse", "mae", "r2"]
+primary_metric = "rmse"  # lower is better
+
+# 1. The data, at one Delta version (logged with every run); rows without a target cannot
+# train or be scored.
+data_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["version"]
+df = spark.sql(f"SELECT * FROM {source_table} VERSION AS OF {data_version}")
+df = df.where(F.col(target).isNotNull())
+features = [c for c in df.columns if c not in ["units"]]
+numeric_target = isinstance(df.schema[target].dataType, NumericType)
+if not numeric_target:
+    raise ValueError(f"{target} is {df.schema[target].dataType.simpleString()}, not a number: use task: classification")
+
+# 2. One split for every candidate, decided in Spark and kept as columns: a hash with the
+# seed puts each row in train or test, and each train row in a fold.
+df = df.withColumn("_row_hash", F.xxhash64(*[F.col(c) for c in sorted(df.columns)], F.lit(seed)))
+split_hash = F.col("_row_hash")
+in_test = F.pmod(split_hash, 10_000) < int(test_size * 10_000)
+df = df.withColumn("_split", F.when(in_test, "test").otherwise("train"))
+df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), folds).cast("int"))
+# One pass over the data counts the rows.
+stats = df.agg(
+    F.count("*").alias("rows"),
+    F.count_if(F.col("_split") == "train").alias("train_rows"),
+).first()
+train_rows, test_rows = stats["train_rows"], stats["rows"] - stats["train_rows"]
+if train_rows < 2 * folds:
+    raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
+# The fold hash names the exact assignment of training rows to folds (equal hashes, equal
+# folds): the XOR of a hash of each training row's id and fold.
+df = df.withColumn("_assignment", F.xxhash64("_row_hash", "_fold"))
+if stats["rows"] > 1000000:
+    print(f"Sampling: 1000000 of {stats['rows']} rows go to the driver (sample_rows)")
+    df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / stats["rows"] * 1_000_000))
+
+columns = [*features, target, "_row_hash", "_split", "_fold", "_assignment"]
+data = df.select(*columns).toPandas().sort_values("_row_hash", kind="stable").reset_index(drop=True)
+# Numeric features are doubles for the model (a NULL turns an integer column into floats
+# anyway), so the logged signature does not depend on where the NULLs fell.
+numeric = [c for c in features if pd.api.types.is_numeric_dtype(data[c]) and data[c].dtype != bool]
+categorical = [c for c in features if c not in numeric]
+data[numeric] = data[numeric].astype("float64")
+train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
+X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
+fold = train["_fold"].to_numpy().astype(int)
+fold_hash = format(int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+fold_splits = PredefinedSplit(fold)
+print(f"{len(train)} train rows in {folds} folds, {len(test)} test rows (fold hash {fold_hash})")
+
+# 3. Preprocessing is part of each candidate's pipeline, so it is fitted inside every fold.
+preprocess = ColumnTransformer(
+    [
+        ("numeric", make_pipeline(SimpleImputer(), StandardScaler()), numeric),
+        (
+            "categorical",
+            make_pipeline(
+                SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
+            ),
+            categorical,
+        ),
+    ]
+)
+candidates = {
+    "baseline": DummyRegressor(strategy="mean"),
+    "linear": Ridge(alpha=1.0),
+    "random_forest": RandomForestRegressor(n_estimators=100, random_state=42),
+    "hist_gbm": HistGradientBoostingRegressor(random_state=42),
+}
+scorers = {"rmse": "neg_root_mean_squared_error", "mae": "neg_mean_absolute_error", "r2": "r2"}  # metric -> scikit-learn scorer
+
+
+def score(name, value):
+    """Scorers named neg_* report minus the metric: give the metric its own sign back."""
+    return -value if scorers[name].startswith("neg_") else value
+
+
+def summarize(candidate, per_fold, fit_times, predict_times, began):
+    """(candidate, metrics, seconds): mean and standard deviation over the folds of every metric."""
+    metrics = {}
+    for metric in metric_names:
+        values = np.array([scores[metric] for scores in per_fold])
+        metrics[f"cv_{metric}_mean"], metrics[f"cv_{metric}_std"] = values.mean(), values.std()
+    metrics["fit_time_s"] = float(np.mean(fit_times))
+    metrics["predict_time_s"] = float(np.mean(predict_times))
+    return candidate, metrics, time.perf_counter() - began
+
+
+def evaluate(candidate):
+    """Cross-validate one candidate on the shared folds; metrics in their own sign."""
+    began = time.perf_counter()
+    pipeline = Pipeline([("preprocess", preprocess), ("model", candidates[candidate])])
+    result = cross_validate(pipeline, X_train, y_train, cv=fold_splits, scoring=scorers, n_jobs=1)
+    per_fold = [
+        {metric: score(metric, result[f"test_{metric}"][k]) for metric in scorers}
+        for k in range(len(result["fit_time"]))
+    ]
+    return summarize(candidate, per_fold, result["fit_time"], result["score_time"], began)
+
+
+# 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
+experiment = "/dbx_architect/demand"
+if mlflow.get_experiment_by_name(experiment) is None:
+    Path("./.dbx_architect/mlruns").mkdir(parents=True, exist_ok=True)
+    mlflow.create_experiment(experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri())
+mlflow.set_experiment(experiment)
+tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "sklearn"}
+
+workers = min(len(candidates), os.cpu_count() or 1)
+print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
+results = {}
+# Candidates cross-validate side by side in worker processes (as many as there are cores), each
+# reported when it finishes; their MLflow runs are written afterwards, in the spec's order.
+finished = Parallel(n_jobs=workers, return_as="generator_unordered")(
+    delayed(evaluate)(candidate) for candidate in candidates
+)
+for candidate, metrics, seconds in finished:
+    results[candidate] = metrics
+    print(
+        f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
+        f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({seconds:.1f} s)"
+    )
+results = {candidate: results[candidate] for candidate in candidates}  # back in the spec's order
+leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
+with mlflow.start_run(run_name="modelzoo demand", tags=tags) as parent:
+    mlflow.log_params(
+        {"task": "regression", "split": "random", "test_size": test_size, "folds": folds, "seed": seed}
+    )
+    for candidate, metrics in results.items():
+        with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
+            estimator = candidates[candidate]
+            mlflow.log_params({"model": type(estimator).__name__, **estimator.get_params()})
+            mlflow.log_metrics(metrics)
+
+    # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
+    leaderboard = pd.DataFrame(leaderboard_rows).sort_values(
+        f"cv_{primary_metric}_mean", ascending=True, kind="stable"
+    ).reset_index(drop=True)
+    print(leaderboard.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    mlflow.log_text(leaderboard.to_csv(index=False), "leaderboard.csv")
+    figure = Figure(figsize=(7, 0.5 + 0.4 * len(leaderboard)))
+    axes = figure.subplots()
+    axes.barh(
+        leaderboard["candidate"],
+        leaderboard[f"cv_{primary_metric}_mean"],
+        xerr=leaderboard[f"cv_{primary_metric}_std"],
+    )
+    axes.invert_yaxis()
+    axes.set_xlabel(f"{primary_metric} ({folds}-fold CV, lower is better)")
+    figure.tight_layout()
+    mlflow.log_figure(figure, "leaderboard.png")
+
+    # 6. The winner is refitted on all training rows and scored once on the test set.
+    winner = leaderboard.loc[0, "candidate"]
+    final = clone(candidates[winner])
+    if winner in ["random_forest"]:
+        final.set_params(n_jobs=-1)  # alone now: every core (one each in cross-validation)
+    model = Pipeline([("preprocess", preprocess), ("model", final)]).fit(X_train, y_train)
+    test_metrics = {
+        f"test_{metric}": score(metric, get_scorer(scorer)(model, X_test, y_test))
+        for metric, scorer in scorers.items()
+    }
+    mlflow.log_metrics(test_metrics)
+    mlflow.set_tags({"winner": winner})
+    print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
+
+    evaluated_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    evaluation = [
+        (parent.info.run_id, "demand", row["candidate"], metric, "cv", float(row[f"cv_{metric}_mean"]), evaluated_at)
+        for row in leaderboard_rows
+        for metric in metric_names
+    ] + [
+        (parent.info.run_id, "demand", winner, key[5:], "test", float(value), evaluated_at)
+        for key, value in test_metrics.items()
+    ]
+    spark.sql("CREATE SCHEMA IF NOT EXISTS spark_catalog.gold")
+    spark.sql("""
+CREATE TABLE IF NOT EXISTS spark_catalog.gold.demand_evaluation (
+  run_id STRING,
+  model_name STRING,
+  candidate STRING,
+  metric STRING,
+  split STRING,
+  value DOUBLE,
+  evaluated_at TIMESTAMP
+)
+USING DELTA
+COMMENT 'Model zoo leaderboards of demand: one row per run, candidate, metric and split.'
+TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
+""")
+    (
+        spark.createDataFrame(
+            evaluation, "run_id STRING, model_name STRING, candidate STRING, metric STRING, split STRING, value DOUBLE, evaluated_at TIMESTAMP"
+        )
+        .write.format("delta")
+        .mode("append")
+        .option("txnAppId", parent.info.run_id)  # written once per run
+        .option("txnVersion", 0)
+        .saveAsTable("spark_catalog.gold.demand_evaluation")
+    )
+
+    # 7. Log the winner with its signature, an input example and explicit requirements.
+    requirements = [
+        f"mlflow=={mlflow.__version__}",
+        f"cloudpickle=={cloudpickle.__version__}",
+        f"scikit-learn=={sklearn.__version__}",
+        f"pandas=={pd.__version__}",
+        f"numpy=={np.__version__}",
+    ]
+    logged = mlflow.sklearn.log_model(
+        model,
+        name="model",
+        signature=infer_signature(X_train.head(100), model.predict(X_train.head(100))),
+        input_example=X_train.head(5),
+        pip_requirements=requirements,
+        serialization_format="cloudpickle",  # any pipeline loads back, whatever types it holds
+        registered_model_name="demand",
+    )
+
+    # 8. Register: the new version gets @challenger; it becomes @champion only if it beats the
+    # current champion on test rmse.
+    client = MlflowClient()
+    registered_model = "demand"
+    version = logged.registered_model_version
+    client.set_registered_model_alias(registered_model, "challenger", version)
+    print(f"{registered_model} v{version} is @challenger")
