@@ -122,3 +122,31 @@ def test_bad_requirements_get_one_message(shell, tmp_path, body, message) -> Non
     assert isinstance(result.error_in_exec, UsageError)
     assert str(result.error_in_exec) == message
     assert not (tmp_path / "bad.ipynb").exists()
+
+
+@pytest.mark.spark
+def test_the_expanded_outline_runs_end_to_end(tmp_path) -> None:
+    """The demand forecast outline, as generated code, on the demo's landing data (nbclient)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    plan = plan_from_text(REQUIREMENTS[1].read_text(), settings("local"))
+    nb = notebook(plan, expanded=True)
+    demo = nbformat.read(ROOT / "examples" / "demand_forecast.ipynb", as_version=4)
+    landing = next(c for c in demo.cells if "def delivery(" in c.source)
+    nb.cells.insert(1, nbformat.v4.new_code_cell(landing.source))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "print({t: spark.table(t).count() for t in ["
+            + ", ".join(repr(t.name) for t in plan.tables)
+            + "]})"
+        )
+    )
+    NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    registry_cell = next(c for c in nb.cells if "MlflowClient()" in c.source)
+    registry = "".join(o.get("text", "") for o in registry_cell.outputs)
+    assert "@challenger: version 1" in registry and "@champion: version 1" in registry
+    counts = eval("".join(o.get("text", "") for o in nb.cells[-1].outputs))  # noqa: S307
+    assert all(rows > 0 for rows in counts.values()), counts

@@ -207,7 +207,8 @@ def notebook(plan: Plan, expanded: bool = False) -> Any:
             nb.cells.append(nbformat.v4.new_code_cell(source))
     start = "%load_ext dbx_architect"
     if plan.settings.target != "databricks":
-        start += "\n%dbx_spark  # local Spark + Delta + MLflow (on Databricks, spark is there)"
+        start = "# Local Spark + Delta + MLflow (on Databricks, spark is already there).\n" + start
+        start += "\n%dbx_spark"
     nb.cells.insert(2, nbformat.v4.new_code_cell(start))
     nbformat.validate(nb)
     return nb
