@@ -60,6 +60,13 @@ GENERATORS: dict[str, Generator] = {
         schema_setting="gold_schema",
         name_label="NAME",
     ),
+    "deploy": Generator(
+        spec=".spec.deploy:DeploySpec",
+        plan=".generators.deploy:plan_deploy",
+        template="deploy.py.j2",
+        schema_setting="gold_schema",
+        name_label="NAME",
+    ),
 }
 
 

@@ -149,6 +149,16 @@ class GenerateMagics(Magics):
         """
         self._expand("modelzoo", self.modelzoo, line, cell)
 
+    @generator_arguments("The registered model's name (on Unity Catalog: catalog.ml.NAME).")
+    @line_cell_magic
+    def deploy(self, line: str, cell: str | None = None) -> None:
+        """Score a table with a registered model into a Gold predictions table.
+
+        Keys: model, table, keys, predictions_table, gate, promote, rollback, result_type.
+        See SPEC section 11.
+        """
+        self._expand("deploy", self.deploy, line, cell)
+
     def _check_guard(self, magic: str, code: str) -> None:
         """With %guard on, generated code passes the same check as any cell before it runs."""
         from ..guard.core import block_message

@@ -342,6 +342,32 @@ BAD_TRANSFORM = [
 ]
 
 
+BAD_DEPLOY = [
+    (
+        "deploy",
+        "demand",
+        "table: scores\nkeys: [id]\nmodel: demand@@x\n",
+        "%%deploy: model: 'demand@@x' is not NAME, NAME@alias or NAME/version",
+    ),
+    (
+        "deploy",
+        "demand",
+        "table: scores\nkeys: [id]\npromote: true\n",
+        "%%deploy: promote: needs a gate ({data, label, metric}) to pass first",
+    ),
+    (
+        "deploy",
+        "demand",
+        "table: scores\nkeys: []\n",
+        "%%deploy: keys: give the columns that identify a scored row (kept with it)",
+    ),
+    (
+        "deploy",
+        "demand",
+        "table: scores\nkeys: [id]\nmodel: demand/3\nrollback: true\n",
+        "%%deploy: model: a gate or a rollback works on aliases, not a fixed version",
+    ),
+]
 BAD_MODELZOO = [
     (
         "modelzoo",
@@ -472,7 +498,9 @@ BAD_MODELZOO = [
 ]
 
 
-@pytest.mark.parametrize(("magic", "name", "body", "message"), BAD_TRANSFORM + BAD_MODELZOO)
+@pytest.mark.parametrize(
+    ("magic", "name", "body", "message"), BAD_TRANSFORM + BAD_MODELZOO + BAD_DEPLOY
+)
 def test_bad_silver_and_gold_input(shell, magic: str, name: str, body: str, message: str) -> None:
     before = set(shell.user_ns)
     result = run(shell, f"%%{magic} {name} --run\n{body}")

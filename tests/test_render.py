@@ -201,8 +201,31 @@ models: [linear, random_forest]
 """,
 }
 
-CASES = {"bronze": BRONZE, "silver": SILVER, "gold": GOLD, "modelzoo": MODELZOO}
+DEPLOY = {
+    "score": """
+table: weekly_demand
+keys: [store, item, day]
+""",
+    "gate_promote": """
+model: demand@challenger
+table: weekly_demand
+keys: [store, item, day]
+predictions_table: demand_scores
+gate: {data: weekly_demand_labelled, label: units, metric: mae, min_improvement: 0.5}
+promote: true
+""",
+    "rollback_version": """
+model: demand
+table: weekly_demand
+keys: [store, day]
+rollback: true
+result_type: string
+""",
+}
+
+CASES = {"bronze": BRONZE, "silver": SILVER, "gold": GOLD, "modelzoo": MODELZOO, "deploy": DEPLOY}
 ALLOWED_IMPORTS = {
+    "deploy": {"datetime", "mlflow", "pyspark"},
     "modelzoo": {
         "cloudpickle",
         "concurrent",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,8 @@ def start_local_spark(root: str | Path = ".dbx_architect", master: str = "local[
     (runtime.root / "log4j2.properties").write_text(LOG4J)
     os.environ.setdefault("MLFLOW_TRACKING_URI", runtime.mlflow_uri)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Python workers (UDFs, mlflow's spark_udf) run this interpreter, with the notebook's packages.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     coordinate = jars.delta_coordinate()
     try:
         spark = _build(runtime, master, coordinate)

@@ -1,0 +1,71 @@
+"""``%%deploy``: the model, tables and gate the scoring template needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import SpecError
+from ..names import TableName, check_identifier, parse_table_name
+from ..runtime.catalog import ColumnLookup
+from ..settings import Settings
+from ..spec.deploy import MODEL_REF, DeploySpec
+from .columns import Columns
+
+LOWER_IS_BETTER = ("rmse", "mae")
+
+
+def plan_deploy(
+    spec: DeploySpec, name: TableName, settings: Settings, lookup: ColumnLookup
+) -> dict[str, Any]:
+    databricks = settings.target == "databricks"
+    match = MODEL_REF.match(spec.model or "")
+    assert match is not None  # the spec checked the form
+    model = match.group("name") or name.table
+    for part in model.split("."):
+        check_identifier(part, "model")
+    if databricks and "." not in model:
+        model = f"{settings.catalog}.{settings.ml_schema}.{model}"
+    version = match.group("version")
+    alias = None if version else (match.group("alias") or "champion")
+    if (spec.gate or spec.rollback) and version:
+        raise SpecError("model: a gate or a rollback works on aliases, not a fixed version")
+    source = parse_table_name(spec.table, "table", settings.catalog, settings.gold_schema)
+    Columns(lookup(source.dotted)).require("keys", spec.keys)
+    predictions = parse_table_name(
+        spec.predictions_table or f"{name.table}_predictions",
+        "predictions_table",
+        settings.catalog,
+        settings.gold_schema,
+    )
+    gate = None
+    if spec.gate:
+        data = parse_table_name(spec.gate.data, "gate.data", settings.catalog, settings.gold_schema)
+        Columns(lookup(data.dotted)).require("gate.label", [spec.gate.label])
+        gate = {
+            "table": data.dotted,
+            "label": spec.gate.label,
+            "metric": spec.gate.metric,
+            "min_improvement": spec.gate.min_improvement,
+            "lower_is_better": spec.gate.metric in LOWER_IS_BETTER,
+            "evaluator": "RegressionEvaluator"
+            if spec.gate.metric in ("rmse", "mae", "r2")
+            else "MulticlassClassificationEvaluator",
+            "evaluator_metric": {"accuracy": "accuracy", "f1_weighted": "weightedFMeasure"}.get(
+                spec.gate.metric, spec.gate.metric
+            ),
+        }
+    return {
+        "databricks": databricks,
+        "model": model,
+        "alias": alias,
+        "version": version,
+        "source_table": source.dotted,
+        "predictions_table": predictions.dotted,
+        "schema_name": predictions.schema_dotted,
+        "keys": list(spec.keys),
+        "gate": gate,
+        "promote": spec.promote,
+        "rollback": spec.rollback,
+        "result_type": spec.result_type,
+        "prediction_type": "DOUBLE" if spec.result_type == "double" else "STRING",
+    }

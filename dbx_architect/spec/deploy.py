@@ -1,0 +1,51 @@
+"""``%%deploy NAME``: batch scoring with a registered model; gate, promotion, rollback."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import Identifier, OneLine, SpecModel
+from .transform import Columns
+
+MODEL_REF = re.compile(r"^(?P<name>[\w.]*)(?:@(?P<alias>\w+)|/(?P<version>\d+))?$")
+
+
+class Gate(SpecModel):
+    """Challenger against champion on labelled data, before promotion."""
+
+    data: OneLine = Field(description="A labelled table (short names resolve to gold).")
+    label: Identifier
+    metric: Literal["rmse", "mae", "r2", "accuracy", "f1_weighted"] = "rmse"
+    min_improvement: float = Field(0.0, ge=0)
+
+
+class DeploySpec(SpecModel):
+    """Score a table with a registered model into a Gold predictions table."""
+
+    model: OneLine | None = Field(
+        None, description="NAME@alias or NAME/version; default: the cell's NAME @champion."
+    )
+    table: OneLine = Field(description="The table to score (short names resolve to gold).")
+    keys: Columns = Field(default_factory=list, description="Columns that identify a scored row.")
+    predictions_table: OneLine | None = None
+    gate: Gate | None = None
+    promote: bool = Field(False, description="Move @champion to @challenger if the gate passes.")
+    rollback: bool = Field(False, description="Move @champion back to the previous version.")
+    result_type: Literal["double", "string"] = Field(
+        "double", description="The prediction's type (string for text classes)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DeploySpec:
+        if not self.keys:
+            raise ValueError("keys: give the columns that identify a scored row (kept with it)")
+        if self.model and not MODEL_REF.match(self.model):
+            raise ValueError(f"model: {self.model!r} is not NAME, NAME@alias or NAME/version")
+        if self.promote and not self.gate:
+            raise ValueError("promote: needs a gate ({data, label, metric}) to pass first")
+        if self.rollback and self.promote:
+            raise ValueError("rollback and promote: give one of them")
+        return self

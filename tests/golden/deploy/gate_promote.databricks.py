@@ -1,0 +1,108 @@
+# %%deploy gate_promote
+# model: demand@challenger
+# table: weekly_demand
+# keys: [store, item, day]
+# predictions_table: demand_scores
+# gate: {data: weekly_demand_labelled, label: units, metric: mae, min_improvement: 0.5}
+# promote: true
+
+import datetime
+
+import mlflow
+from mlflow import MlflowClient
+from pyspark.ml.evaluation import RegressionEvaluator
+from pyspark.sql import functions as F
+from pyspark.sql.types import NumericType
+
+mlflow.set_registry_uri("databricks-uc")
+client = MlflowClient()
+model_name = "main.ml.demand"
+source_table = "main.gold.weekly_demand"
+predictions_table = "main.gold.demand_scores"
+keys = ["store", "item", "day"]
+
+
+def version_of(alias):
+    """The registered version behind an alias, or one clear message."""
+    try:
+        return client.get_model_version_by_alias(model_name, alias)
+    except mlflow.exceptions.MlflowException:
+        raise ValueError(f"{model_name} has no @{alias}: register and promote a model first (%%modelzoo)") from None
+
+
+def model_inputs(model_uri, df, where):
+    """The model's signature columns, numbers as doubles (as the model was logged)."""
+    features = mlflow.models.get_model_info(model_uri).signature.inputs.input_names()
+    missing = [c for c in features if c not in df.columns]
+    if missing:
+        raise ValueError(f"{where} lacks the model's features: {', '.join(missing)}")
+    return [
+        F.col(c).cast("double").alias(c) if isinstance(df.schema[c].dataType, NumericType) else F.col(c)
+        for c in features
+    ]
+
+
+# Gate: @challenger against @champion on labelled data; mae must improve by at
+# least 0.5. The comparison is logged to MLflow either way.
+gate_data = spark.table("main.gold.weekly_demand_labelled")
+champion, challenger = version_of("champion"), version_of("challenger")
+
+
+def gate_score(version):
+    model_uri = f"models:/{model_name}/{version.version}"
+    predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double", env_manager="local")
+    inputs = model_inputs(model_uri, gate_data, "main.gold.weekly_demand_labelled")
+    scored = gate_data.select(F.col("units").cast("double").alias("label"), predict(*inputs).alias("prediction"))
+    return RegressionEvaluator(labelCol="label", predictionCol="prediction", metricName="mae").evaluate(scored)
+
+
+new_score, old_score = gate_score(challenger), gate_score(champion)
+gain = old_score - new_score
+passed = gain >= 0.5
+verdict = f"mae v{challenger.version} {new_score:.4f} vs v{champion.version} {old_score:.4f} (gain {gain:.4f}, needs 0.5)"
+with mlflow.start_run(run_name=f"gate {model_name} v{challenger.version} vs v{champion.version}"):
+    mlflow.log_metrics({"challenger_mae": new_score, "champion_mae": old_score, "gain": gain})
+    mlflow.set_tags({"gate": "passed" if passed else "failed", "verdict": verdict, "data": "main.gold.weekly_demand_labelled"})
+if passed:
+    client.set_registered_model_alias(model_name, "champion", challenger.version)
+print(f"gate {'passed' if passed else 'failed'}: {verdict}; @champion is v{version_of('champion').version}")
+
+# Score with @challenger: a Spark UDF runs the model next to the data (no driver loop).
+version = version_of("challenger")
+model_uri = f"models:/{model_name}/{version.version}"  # the exact version that scores, recorded per row
+df = spark.table(source_table)
+predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double", env_manager="local")
+scored = (
+    df.select(*keys, predict(*model_inputs(model_uri, df, source_table)).alias("prediction"))
+    .withColumn("model_name", F.lit(model_name))
+    .withColumn("model_version", F.lit(str(version.version)))
+    .withColumn("model_alias", F.lit("challenger"))
+    .withColumn("scored_at", F.current_timestamp())
+)
+
+# The predictions table: the input keys, then the prediction and which model made it. A batch
+# MERGEs on the keys and the model version, so scoring again updates instead of duplicating.
+key_columns = ",\n  ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in scored.select(*keys).schema)
+spark.sql("CREATE SCHEMA IF NOT EXISTS main.gold")
+spark.sql(f"""
+CREATE TABLE IF NOT EXISTS {predictions_table} (
+  {key_columns},
+  prediction DOUBLE,
+  model_name STRING,
+  model_version STRING,
+  model_alias STRING,
+  scored_at TIMESTAMP
+)
+USING DELTA
+COMMENT 'Predictions of {model_name}: one row per input key and model version.'
+TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
+""")
+existing = {f.name: f.dataType.simpleString() for f in spark.table(predictions_table).schema}
+conflicts = [f"{f.name} ({f.dataType.simpleString()} here, {existing.get(f.name, 'missing')} there)" for f in scored.schema if existing.get(f.name) != f.dataType.simpleString()]
+if conflicts:
+    raise ValueError(f"{predictions_table} does not fit these predictions: {'; '.join(conflicts)}")
+scored.createOrReplaceTempView("_deploy_batch")
+match = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in [*keys, "model_name", "model_version"])
+spark.sql(f"MERGE INTO {predictions_table} AS t USING _deploy_batch AS s ON {match} WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *")
+rows = spark.table(predictions_table).where(F.col("model_version") == str(version.version)).count()
+print(f"{predictions_table}: {rows} rows scored by {model_name} v{version.version} (@challenger)")
