@@ -37,7 +37,7 @@ def test_outline_validates_compiles_and_expands(path, target) -> None:
             magics.append(magic)
             code = expand(magic, name, name, body, settings(target)).code
             compile(code, f"<%%{magic} {name}>", "exec")
-    assert magics[:1] == ["bronze"] and magics[-2:] == ["gold", "modelzoo"]
+    assert magics[:1] == ["bronze"] and magics[-3:] == ["gold", "modelzoo", "deploy"]
     assert magics.count("bronze") == magics.count("silver") == len(plan.requirements.sources)
 
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
@@ -76,7 +76,7 @@ def test_outline_magic_writes_next_to_the_notebook(shell, tmp_path, capsys) -> N
     assert run(shell, f"%%outline demand\n{body}").success
     assert (tmp_path / "demand.ipynb").exists()
     assert (
-        "Wrote demand.ipynb: 6 stage cells, 6 tables, 1 checklist gap(s)."
+        "Wrote demand.ipynb: 7 stage cells, 7 tables, 1 checklist gap(s)."
         in capsys.readouterr().out
     )
     again = run(shell, f"%%outline demand\n{body}")

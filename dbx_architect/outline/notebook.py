@@ -77,6 +77,8 @@ def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
     titles = {"bronze": "Bronze", "silver": "Silver", "gold": "Gold", "modelzoo": "Model zoo"}
     seen: set[str] = set()
     for stage in plan.stages:
+        if stage.magic == "deploy":
+            continue  # step 9, after evaluation and the registry
         if stage.magic not in seen:
             seen.add(stage.magic)
             md(f"## {numbers[stage.magic]}. {titles[stage.magic]}")
@@ -120,6 +122,10 @@ def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
         '    print(f"@{alias}: version {version.version}, run {version.run_id}")'
     )
     md(_operations(plan))
+    for stage in plan.stages:
+        if stage.magic == "deploy":
+            md(f"### {stage.title}\n{stage.why}.")
+            code(_expanded(stage, plan) if expanded else stage.cell)
     md(
         "## Medallion governance checklist\n\n"
         + "\n".join(
@@ -185,7 +191,8 @@ def _operations(plan: Plan) -> str:
         "- **Rollback plan**: move `@champion` back to the previous version "
         "(`client.set_registered_model_alias`), and restore a table with the `RESTORE TABLE` "
         "line `%%guard` printed before the change.\n"
-        "\n`%%deploy` and `%%monitor` write these cells (SPEC section 11)."
+        "\nThe `%%deploy` cell below does the scoring; `%%monitor` (drift per feature, "
+        "k-of-N retrain trigger) is the next magic to come (SPEC section 11)."
     )
 
 

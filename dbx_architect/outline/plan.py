@@ -195,6 +195,22 @@ def plan(req: Requirements, settings: Settings) -> Plan:
                   "append-only leaderboard")
     )  # fmt: skip
 
+    keys = (
+        [*gold["group_by"], *([req.time_col] if gold.get("grain") else [])]
+        if "group_by" in gold
+        else list(gold["keys"])
+    )
+    result.stages.append(
+        Stage("deploy", req.use_case, {"table": req.use_case, "keys": keys},
+              f"Batch scoring: {req.use_case}",
+              "The latest Gold rows scored with @champion into the predictions table, which "
+              "records the model version of every prediction")
+    )  # fmt: skip
+    result.tables.append(
+        TablePlan("gold", f"{result.schemas['gold']}.{req.use_case}_predictions", ml_owner,
+                  "MERGE on the keys and the model version")
+    )  # fmt: skip
+
     _features(result, gold, data_owner or "(owner to name)")
     _grants(result)
     _checklist(result)
