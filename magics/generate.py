@@ -15,7 +15,7 @@ from ..expand import expand
 from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 
-FORMS = ("bronze", "silver", "gold", "modelzoo")
+FORMS = ("bronze", "silver", "gold", "modelzoo", "deploy")
 PIPELINE = argument(
     "--pipeline",
     action="store_true",

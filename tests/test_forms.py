@@ -158,3 +158,20 @@ def test_form_css_classes_are_stable(shell, spark, catalog) -> None:
     assert "dbx-form-table" in form.table_pick._dom_classes
     assert "dbx-form-field-keys" in form.fields["keys"].widget._dom_classes
     assert run(shell, "%dbx_form platinum").error_in_exec is not None
+
+
+def test_deploy_form_picks_the_scored_table_and_keys(shell, spark, catalog) -> None:
+    _, gold = catalog
+    run(shell, "%deploy demand --form")
+    form = form_of(shell)
+    form.schema_pick.value = gold
+    form.table_pick.value = "weekly"
+    form.fields["keys"].widget.value = ["store", "day"]
+    form.fields["model"].widget.value = "demand@challenger"
+    assert form.message.value == "", form.message.value
+    assert "spark_udf" in form.preview.value
+    form.use.click()
+    run(shell, "%deploy --form")
+    body = f"table: spark_catalog.{gold}.weekly\nmodel: demand@challenger\nkeys: [store, day]"
+    assert form.body() == body
+    assert shell.replaced.calls[-1] == (expected("deploy", "demand", body, spark), True)

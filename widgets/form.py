@@ -61,6 +61,11 @@ LAYOUTS = {
         columns=("group_by", "keys", "partition_by", "cluster_by"),
         main=("join", "group_by", "grain", "time_col", "aggregates", "kind", "comment"),
     ),
+    "deploy": Layout(
+        "table",
+        columns=("keys",),
+        main=("model", "keys", "gate", "promote", "rollback"),
+    ),
     "modelzoo": Layout(
         "table",
         column=("target", "time_col"),
