@@ -206,7 +206,6 @@ class GuardMagics(Magics):
 
     def offer(self, cell: str, verdict: Verdict) -> None:
         """In a front end with widgets, a Confirm button that runs the held cell."""
-        self.guard.held = {"cell": cell, "verdict": verdict}
         self.last_offer = None
         if not verdict.targets or getattr(self.shell, "kernel", None) is None:
             return

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import time
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,10 +24,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..errors import DbxArchitectError
-from ..expand import GENERATORS, build_spec, expand
+from ..expand import GENERATORS, expand
 from ..runtime.catalog import CatalogBrowser
 from ..settings import Settings
-from ..spec.yaml_body import dump_line, dump_value, load_body, load_value
+from ..spec.yaml_body import dump_line, dump_value, load_value
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,7 @@ class SpecForm:
             return "int", widgets.IntText(value=int(value or 0))
         if base is float and not optional:
             return "float", widgets.FloatText(value=float(value or 0.0))
-        if base is str or _is_text(base):
+        if base is str:
             return "text", widgets.Text(value="" if value is None else str(value))
         text = "" if value in (None, [], {}) or value == default else dump_value(value)
         return "yaml", widgets.Textarea(value=text, placeholder="YAML, as in the cell body", rows=2)
@@ -399,27 +400,21 @@ class SpecForm:
         return tables[0].split(".")[-1]
 
     def _use(self, _: Any = None) -> None:
-        if not self.refresh():
+        if not self.refresh():  # the same expansion that validated the spec for the preview
             return
         name = self.name_box.value.strip() or self._default_name()
-        build_spec(self.magic, load_body(self.body()))
-        self.message.value = (
-            f'<span class="{CSS}-stored">{html.escape(self.on_use(name, self.body()))}</span>'
-        )
+        text = html.escape(self.on_use(name, self.body()))
+        self.message.value = f'<span class="{CSS}-stored">{text}</span>'
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
     """``X | None`` → (X, True); an Annotated type → its base."""
     optional = False
     origin = typing.get_origin(annotation)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         optional = len(args) < len(typing.get_args(annotation))
         annotation = args[0] if len(args) == 1 else annotation
     if typing.get_origin(annotation) is typing.Annotated:
         annotation = typing.get_args(annotation)[0]
     return annotation, optional
-
-
-def _is_text(annotation: Any) -> bool:
-    return annotation is str

@@ -89,7 +89,6 @@ class Guard:
     allow: list[str] = field(default_factory=list)  # fnmatch patterns, lower case
     receipts: list[Receipt] = field(default_factory=list)
     confirmed: set[str] | None = None  # targets of the %%guard cell running now
-    held: dict[str, Any] = field(default_factory=dict)  # the last blocked cell, for a button
 
     @property
     def active(self) -> bool:

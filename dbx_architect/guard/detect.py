@@ -52,11 +52,6 @@ class Analysis:
     )  # SQL that looks destructive but cannot be read
 
     @property
-    def targets(self) -> list[str]:
-        """The known targets, in order of appearance, each once."""
-        return list(dict.fromkeys(op.target for op in self.operations if op.target))
-
-    @property
     def undecided(self) -> list[Operation]:
         return [op for op in self.operations if op.target is None]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..expand import expand
-from .plan import Plan, Stage
+from .plan import NAMING, Plan, Stage
 
 SEPARATOR = "# COMMAND ----------"
 HEADER = "# Databricks notebook source"
@@ -62,7 +62,7 @@ def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
     )  # fmt: skip
     md(
         "## 2. Unity Catalog layout\n\n"
-        + f"Catalog `{plan.settings.catalog}`, one schema per layer. {plan_naming(plan)}\n\n"
+        + f"Catalog `{plan.settings.catalog}`, one schema per layer. {NAMING}\n\n"
         + _md_table(
             ["layer", "table", "owner", "layout", "PII"],
             [
@@ -133,12 +133,6 @@ def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
         )
     )
     return out
-
-
-def plan_naming(plan: Plan) -> str:
-    from .plan import NAMING
-
-    return NAMING
 
 
 def _ddl(plan: Plan) -> str:
