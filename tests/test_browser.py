@@ -193,6 +193,10 @@ def test_jupyterlab_expands_in_place_forms_and_guard(browser, lab) -> None:
     form.wait_for(timeout=30_000)
     form.locator(".dbx-form-schema select").select_option("gold_b")
     form.locator(".dbx-form-table select").select_option("weekly")
+    # The columns arrive from the kernel once it has read the table: wait for them.
+    form.locator(".dbx-form-field-target select option", has_text="units").wait_for(
+        state="attached", timeout=90_000
+    )
     form.locator(".dbx-form-field-target select").select_option("units")
     form.locator(".dbx-form-field-task select").select_option("regression")
     form.locator(".dbx-form-preview pre").filter(has_text="# %%modelzoo demand").wait_for()
