@@ -67,6 +67,13 @@ GENERATORS: dict[str, Generator] = {
         schema_setting="gold_schema",
         name_label="NAME",
     ),
+    "monitor": Generator(
+        spec=".spec.monitor:MonitorSpec",
+        plan=".generators.monitor:plan_monitor",
+        template="monitor.py.j2",
+        schema_setting="gold_schema",
+        name_label="NAME",
+    ),
 }
 
 

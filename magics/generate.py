@@ -154,10 +154,21 @@ class GenerateMagics(Magics):
     def deploy(self, line: str, cell: str | None = None) -> None:
         """Score a table with a registered model into a Gold predictions table.
 
-        Keys: model, table, keys, predictions_table, gate, promote, rollback, result_type.
-        See SPEC section 11.
+        Keys: model, table, keys, predictions_table, gate, promote, rollback, log_features,
+        result_type. See SPEC section 11.
         """
         self._expand("deploy", self.deploy, line, cell)
+
+    @generator_arguments("The registered model's name (on Unity Catalog: catalog.ml.NAME).")
+    @line_cell_magic
+    def monitor(self, line: str, cell: str | None = None) -> None:
+        """Drift per feature and window (PSI, KS), prediction drift, performance, retrain trigger.
+
+        Keys: model, table, time_col, window, features, label, label_table, keys, baseline,
+        psi_threshold, ks_alpha, bins, min_rows, trigger, monitoring_table,
+        lakehouse_monitoring. See SPEC section 11.
+        """
+        self._expand("monitor", self.monitor, line, cell)
 
     def _check_guard(self, magic: str, code: str) -> None:
         """With %guard on, generated code passes the same check as any cell before it runs."""

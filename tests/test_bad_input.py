@@ -368,6 +368,50 @@ BAD_DEPLOY = [
         "%%deploy: model: a gate or a rollback works on aliases, not a fixed version",
     ),
 ]
+BAD_MONITOR = [
+    (
+        "monitor",
+        "demand",
+        "trigger: {k: 4, n: 3}\n",
+        "%%monitor: trigger: k (4) cannot exceed n (3)",
+    ),
+    (
+        "monitor",
+        "demand",
+        "label: units\nlabel_table: actuals\n",
+        "%%monitor: label_table: give keys, the columns that join it to the table",
+    ),
+    (
+        "monitor",
+        "demand",
+        "label_table: actuals\nkeys: [id]\n",
+        "%%monitor: label_table: also give label, the column that holds the truth",
+    ),
+    (
+        "monitor",
+        "demand",
+        "lakehouse_monitoring: true\n",
+        "%%monitor: lakehouse_monitoring: Lakehouse Monitoring exists only on Databricks; add --target databricks",
+    ),
+    (
+        "monitor",
+        "demand",
+        "window: hour\n",
+        "%%monitor: window: 'hour' is not allowed; use one of day, week or month",
+    ),
+    (
+        "monitor",
+        "demand",
+        "ks_alpha: 1.5\n",
+        "%%monitor: ks_alpha: must be less than 1.0, got 1.5",
+    ),
+    (
+        "monitor",
+        "demand",
+        "model: demand@\n",
+        "%%monitor: model: 'demand@' is not NAME, NAME@alias or NAME/version",
+    ),
+]
 BAD_MODELZOO = [
     (
         "modelzoo",
@@ -499,7 +543,7 @@ BAD_MODELZOO = [
 
 
 @pytest.mark.parametrize(
-    ("magic", "name", "body", "message"), BAD_TRANSFORM + BAD_MODELZOO + BAD_DEPLOY
+    ("magic", "name", "body", "message"), BAD_TRANSFORM + BAD_MODELZOO + BAD_DEPLOY + BAD_MONITOR
 )
 def test_bad_silver_and_gold_input(shell, magic: str, name: str, body: str, message: str) -> None:
     before = set(shell.user_ns)

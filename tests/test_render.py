@@ -223,8 +223,36 @@ result_type: string
 """,
 }
 
-CASES = {"bronze": BRONZE, "silver": SILVER, "gold": GOLD, "modelzoo": MODELZOO, "deploy": DEPLOY}
+MONITOR = {
+    "predictions": """
+time_col: day
+window: week
+label: units
+label_table: weekly_demand_actuals
+keys: [store, item, day]
+trigger: {k: 2, n: 4}
+""",
+    "version_baseline": """
+model: demand/3
+table: weekly_demand_scored
+features: [price, promo, store]
+baseline: silver.sales_2025
+psi_threshold: 0.1
+bins: 5
+monitoring_table: demand_drift
+""",
+}
+
+CASES = {
+    "bronze": BRONZE,
+    "silver": SILVER,
+    "gold": GOLD,
+    "modelzoo": MODELZOO,
+    "deploy": DEPLOY,
+    "monitor": MONITOR,
+}
 ALLOWED_IMPORTS = {
+    "monitor": {"datetime", "math", "matplotlib", "mlflow", "numpy", "pandas", "pyspark", "scipy"},
     "deploy": {"datetime", "mlflow", "pyspark"},
     "modelzoo": {
         "cloudpickle",
@@ -320,6 +348,18 @@ def test_silver_pipeline_variant_golden() -> None:
         "dp.expect",
         "dp.expect_or_fail",
     ]
+
+
+def test_lakehouse_monitoring_is_databricks_only_and_emitted_there() -> None:
+    body = MONITOR["predictions"] + "lakehouse_monitoring: true\n"
+    with pytest.raises(SpecError, match="exists only on Databricks; add --target databricks"):
+        expand("monitor", "demand", "demand", body, settings("local"))
+    code = expand("monitor", "demand", "demand", body, settings("databricks")).code
+    tree = ast.parse(code)
+    calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert {"workspace.quality_monitors.get", "workspace.quality_monitors.create"} <= calls
+    assert "timestamp_col=time_col" in code and 'granularities=["1 week"]' in code
+    assert 'table_name="main.gold.demand_predictions"' in code
 
 
 def test_pipeline_variant_is_databricks_only() -> None:

@@ -67,5 +67,6 @@ def plan_deploy(
         "promote": spec.promote,
         "rollback": spec.rollback,
         "result_type": spec.result_type,
+        "log_features": spec.log_features,
         "prediction_type": "DOUBLE" if spec.result_type == "double" else "STRING",
     }

@@ -34,6 +34,11 @@ class DeploySpec(SpecModel):
     gate: Gate | None = None
     promote: bool = Field(False, description="Move @champion to @challenger if the gate passes.")
     rollback: bool = Field(False, description="Move @champion back to the previous version.")
+    log_features: bool = Field(
+        True,
+        description="Keep the model's input columns next to each prediction (an inference log "
+        "for %%monitor and Lakehouse Monitoring).",
+    )
     result_type: Literal["double", "string"] = Field(
         "double", description="The prediction's type (string for text classes)."
     )

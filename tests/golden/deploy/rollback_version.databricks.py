@@ -59,8 +59,10 @@ version = version_of("champion")
 model_uri = f"models:/{model_name}/{version.version}"  # the exact version that scores, recorded per row
 df = spark.table(source_table)
 predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type="string", env_manager="local")
+inputs = model_inputs(model_uri, df, source_table)
+carried = [*keys, *(c for c in mlflow.models.get_model_info(model_uri).signature.inputs.input_names() if c not in keys)]
 scored = (
-    df.select(*keys, predict(*model_inputs(model_uri, df, source_table)).alias("prediction"))
+    df.select(*carried, predict(*inputs).alias("prediction"))
     .withColumn("model_name", F.lit(model_name))
     .withColumn("model_version", F.lit(str(version.version)))
     .withColumn("model_alias", F.lit("champion"))
@@ -69,11 +71,12 @@ scored = (
 
 # The predictions table: the input keys, then the prediction and which model made it. A batch
 # MERGEs on the keys and the model version, so scoring again updates instead of duplicating.
-key_columns = ",\n  ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in scored.select(*keys).schema)
+# The model's input columns are kept too: an inference log that %%monitor reads.
+carried_columns = ",\n  ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in scored.select(*carried).schema)
 spark.sql("CREATE SCHEMA IF NOT EXISTS main.gold")
 spark.sql(f"""
 CREATE TABLE IF NOT EXISTS {predictions_table} (
-  {key_columns},
+  {carried_columns},
   prediction STRING,
   model_name STRING,
   model_version STRING,
@@ -85,11 +88,24 @@ COMMENT 'Predictions of {model_name}: one row per input key and model version.'
 TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
 """)
 existing = {f.name: f.dataType.simpleString() for f in spark.table(predictions_table).schema}
-conflicts = [f"{f.name} ({f.dataType.simpleString()} here, {existing.get(f.name, 'missing')} there)" for f in scored.schema if existing.get(f.name) != f.dataType.simpleString()]
+conflicts = [
+    f"{f.name} ({f.dataType.simpleString()} here, {existing[f.name]} there)"
+    for f in scored.schema
+    if f.name in existing and existing[f.name] != f.dataType.simpleString()
+]
 if conflicts:
     raise ValueError(f"{predictions_table} does not fit these predictions: {'; '.join(conflicts)}")
+added = [f for f in scored.schema if f.name not in existing]
+if added:  # a new model version with new input columns: they are added, older rows keep NULL
+    spark.sql(f"ALTER TABLE {predictions_table} ADD COLUMNS ({', '.join(f'`{f.name}` {f.dataType.simpleString()}' for f in added)})")
 scored.createOrReplaceTempView("_deploy_batch")
 match = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in [*keys, "model_name", "model_version"])
-spark.sql(f"MERGE INTO {predictions_table} AS t USING _deploy_batch AS s ON {match} WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *")
+columns = ", ".join(f"`{c}`" for c in scored.columns)
+values = ", ".join(f"s.`{c}`" for c in scored.columns)
+updates = ", ".join(f"t.`{c}` = s.`{c}`" for c in scored.columns)
+spark.sql(
+    f"MERGE INTO {predictions_table} AS t USING _deploy_batch AS s ON {match} "
+    f"WHEN MATCHED THEN UPDATE SET {updates} WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})"
+)
 rows = spark.table(predictions_table).where(F.col("model_version") == str(version.version)).count()
 print(f"{predictions_table}: {rows} rows scored by {model_name} v{version.version} (@champion)")

@@ -1,0 +1,81 @@
+"""``%%monitor``: the model, tables, windows and thresholds the drift template needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import SpecError
+from ..names import TableName, check_identifier, parse_table_name
+from ..runtime.catalog import ColumnLookup
+from ..settings import Settings
+from ..spec.deploy import MODEL_REF
+from ..spec.monitor import MonitorSpec
+from .columns import Columns
+
+# Fine quantile buckets of the baseline: KS is exact at each of their edges and off by at most
+# 1 / FINE_BINS between them; PSI merges them into the spec's `bins`.
+FINE_BINS = 1000
+GRANULARITY = {"day": "1 day", "week": "1 week", "month": "1 month"}
+
+
+def plan_monitor(
+    spec: MonitorSpec, name: TableName, settings: Settings, lookup: ColumnLookup
+) -> dict[str, Any]:
+    databricks = settings.target == "databricks"
+    if spec.lakehouse_monitoring and not databricks:
+        raise SpecError(
+            "lakehouse_monitoring: Lakehouse Monitoring exists only on Databricks; "
+            "add --target databricks"
+        )
+    match = MODEL_REF.match(spec.model or "")
+    assert match is not None  # the spec checked the form
+    model = match.group("name") or name.table
+    for part in model.split("."):
+        check_identifier(part, "model")
+    if databricks and "." not in model:
+        model = f"{settings.catalog}.{settings.ml_schema}.{model}"
+    version = match.group("version")
+    alias = None if version else (match.group("alias") or "champion")
+
+    def table(value: str | None, key: str, default: str) -> TableName:
+        return parse_table_name(value or default, key, settings.catalog, settings.gold_schema)
+
+    scored = table(spec.table, "table", f"{name.table}_predictions")
+    columns = Columns(lookup(scored.dotted))
+    columns.require("time_col", [spec.time_col])
+    columns.require("features", spec.features)
+    columns.require("keys", spec.keys)
+    labels = table(spec.label_table, "label_table", "-") if spec.label_table else None
+    if labels:
+        Columns(lookup(labels.dotted)).require("label", [spec.label, *spec.keys])
+    elif spec.label:
+        columns.require("label", [spec.label])
+    monitoring = table(spec.monitoring_table, "monitoring_table", f"{name.table}_monitoring")
+    baseline = table(spec.baseline, "baseline", "-") if spec.baseline else None
+    return {
+        "databricks": databricks,
+        "model": model,
+        "alias": alias,
+        "version": version,
+        "table": scored.dotted,
+        "time_col": spec.time_col,
+        "window": spec.window,
+        "granularity": GRANULARITY[spec.window],
+        "features": list(spec.features),
+        "label": spec.label,
+        "label_table": labels.dotted if labels else None,
+        "keys": list(spec.keys),
+        "baseline": baseline.dotted if baseline else None,
+        "psi_threshold": spec.psi_threshold,
+        "ks_alpha": spec.ks_alpha,
+        "bins": spec.bins,
+        "fine_bins": FINE_BINS,
+        "min_rows": spec.min_rows,
+        "trigger": {"k": spec.trigger.k, "n": spec.trigger.n},
+        "monitoring_table": monitoring.dotted,
+        "schema_name": monitoring.schema_dotted,
+        "table_plain": f"{scored.catalog}.{scored.schema}.{scored.table}",
+        "schema_plain": f"{monitoring.catalog}.{monitoring.schema}",
+        "lakehouse_monitoring": spec.lakehouse_monitoring,
+        "name": name.table,
+    }
