@@ -56,6 +56,18 @@ CELLS = {
         {"zzmodel": "demand", "zzgold": "weekly_sales", "zztarget": "units"},
         "Compare a baseline and candidates on one split, log to MLflow, register",
     ),
+    "deploy": (
+        "zzmodel",
+        "table: zzgold\nkeys: [zzkey, zztime]\n",
+        {"zzmodel": "demand", "zzgold": "weekly_sales", "zzkey": "store", "zztime": "day"},
+        "Score a Gold table with @champion into a predictions table (Spark UDF, MERGE)",
+    ),
+    "monitor": (
+        "zzmodel",
+        "time_col: zztime\nwindow: week\ntrigger: {k: 2, n: 3}\n",
+        {"zzmodel": "demand", "zztime": "day"},
+        "Drift per feature and week (PSI, KS) against the training data, retrain trigger",
+    ),
 }  # fmt: skip
 
 

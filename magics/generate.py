@@ -15,7 +15,7 @@ from ..expand import expand
 from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 
-FORMS = ("bronze", "silver", "gold", "modelzoo", "deploy")
+FORMS = ("bronze", "silver", "gold", "modelzoo", "deploy", "monitor")
 PIPELINE = argument(
     "--pipeline",
     action="store_true",

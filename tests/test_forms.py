@@ -175,3 +175,25 @@ def test_deploy_form_picks_the_scored_table_and_keys(shell, spark, catalog) -> N
     body = f"table: spark_catalog.{gold}.weekly\nmodel: demand@challenger\nkeys: [store, day]"
     assert form.body() == body
     assert shell.replaced.calls[-1] == (expected("deploy", "demand", body, spark), True)
+
+
+def test_monitor_form_picks_the_scored_table_and_its_time_column(shell, spark, catalog) -> None:
+    _, gold = catalog
+    run(shell, "%monitor demand --form")
+    form = form_of(shell)
+    assert form.message.value == "", form.message.value  # every key has a default
+    form.schema_pick.value = gold
+    form.table_pick.value = "weekly"
+    assert form.fields["time_col"].widget.options[1:] == ("store", "day", "units", "price")
+    form.fields["time_col"].widget.value = "day"
+    form.fields["window"].widget.value = "week"
+    form.fields["features"].widget.value = ["units", "price"]
+    assert form.message.value == "", form.message.value
+    assert "Bucketizer" in form.preview.value
+    form.use.click()
+    run(shell, "%monitor --form")
+    body = form.body()
+    assert body == (
+        f"table: spark_catalog.{gold}.weekly\ntime_col: day\nwindow: week\nfeatures: [units, price]"
+    )
+    assert shell.replaced.calls[-1] == (expected("monitor", "demand", body, spark), True)

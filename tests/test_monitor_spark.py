@@ -193,7 +193,10 @@ def test_monitor_alerts_on_the_shifted_columns_and_triggers_k_of_n(
     ok(shell, MONITOR)
     printed = capsys.readouterr().out
     assert "no retrain: 2 of the last 3 windows breached" in printed, printed
-    assert "2026-03-07 x1: 20 values, fewer than min_rows (100); no drift statistic" in printed
+    assert (
+        "2026-03-07: fewer values than min_rows (100), no drift statistic for prediction 20, "
+        "store 20, x1 20, x2 20, x3 20" in printed
+    )
     table = spark.table("gold_monitor.demand_monitoring").toPandas()
     assert len(table) == len(table.drop_duplicates(["window_start", "feature", "statistic"]))
     assert table["window_start"].dt.date.nunique() == 6

@@ -37,7 +37,7 @@ def test_outline_validates_compiles_and_expands(path, target) -> None:
             magics.append(magic)
             code = expand(magic, name, name, body, settings(target)).code
             compile(code, f"<%%{magic} {name}>", "exec")
-    assert magics[:1] == ["bronze"] and magics[-3:] == ["gold", "modelzoo", "deploy"]
+    assert magics[:1] == ["bronze"] and magics[-4:] == ["gold", "modelzoo", "deploy", "monitor"]
     assert magics.count("bronze") == magics.count("silver") == len(plan.requirements.sources)
 
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
@@ -76,7 +76,7 @@ def test_outline_magic_writes_next_to_the_notebook(shell, tmp_path, capsys) -> N
     assert run(shell, f"%%outline demand\n{body}").success
     assert (tmp_path / "demand.ipynb").exists()
     assert (
-        "Wrote demand.ipynb: 7 stage cells, 7 tables, 1 checklist gap(s)."
+        "Wrote demand.ipynb: 8 stage cells, 8 tables, 1 checklist gap(s)."
         in capsys.readouterr().out
     )
     again = run(shell, f"%%outline demand\n{body}")
@@ -148,5 +148,8 @@ def test_the_expanded_outline_runs_end_to_end(tmp_path) -> None:
     registry_cell = next(c for c in nb.cells if "for alias in" in c.source)
     registry = "".join(o.get("text", "") for o in registry_cell.outputs)
     assert "@challenger: version 1" in registry and "@champion: version 1" in registry
+    monitor_cell = next(c for c in nb.cells if "PSI_THRESHOLD =" in c.source)
+    monitored = "".join(o.get("text", "") for o in monitor_cell.outputs)
+    assert "retrain" in monitored and "rollback plan:" in monitored, monitored
     counts = eval("".join(o.get("text", "") for o in nb.cells[-1].outputs))  # noqa: S307
     assert all(rows > 0 for rows in counts.values()), counts

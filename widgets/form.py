@@ -37,6 +37,7 @@ class Layout:
     table_field: str
     many_tables: bool = False  # gold: from is a list of tables
     path_allowed: bool = False  # bronze: source may be a path instead of a table
+    table_optional: bool = False  # monitor: the table has a default (the predictions table)
     column: tuple[str, ...] = ()  # one column
     columns: tuple[str, ...] = ()  # several columns
     hidden: tuple[str, ...] = ()  # fields left to the YAML body
@@ -66,6 +67,13 @@ LAYOUTS = {
         "table",
         columns=("keys",),
         main=("model", "keys", "gate", "promote", "rollback"),
+    ),
+    "monitor": Layout(
+        "table",
+        table_optional=True,
+        column=("time_col", "label"),
+        columns=("features", "keys"),
+        main=("model", "time_col", "window", "features", "label", "psi_threshold", "trigger"),
     ),
     "modelzoo": Layout(
         "table",
@@ -367,7 +375,7 @@ class SpecForm:
     def refresh(self) -> bool:
         """Re-render the preview; say what is wrong inline. True when the spec is valid."""
         began = time.perf_counter()
-        if not self.chosen_tables():
+        if not self.chosen_tables() and not self.layout.table_optional:
             what = "a table or type a path" if self.layout.path_allowed else "the table"
             self.message.value = f'<span class="{CSS}-error">choose {what} first</span>'
             self.use.disabled = True

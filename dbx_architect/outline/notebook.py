@@ -77,8 +77,8 @@ def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
     titles = {"bronze": "Bronze", "silver": "Silver", "gold": "Gold", "modelzoo": "Model zoo"}
     seen: set[str] = set()
     for stage in plan.stages:
-        if stage.magic == "deploy":
-            continue  # step 9, after evaluation and the registry
+        if stage.magic in STEP_9:
+            continue  # after evaluation and the registry
         if stage.magic not in seen:
             seen.add(stage.magic)
             md(f"## {numbers[stage.magic]}. {titles[stage.magic]}")
@@ -123,7 +123,7 @@ def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
     )
     md(_operations(plan))
     for stage in plan.stages:
-        if stage.magic == "deploy":
+        if stage.magic in STEP_9:
             md(f"### {stage.title}\n{stage.why}.")
             code(_expanded(stage, plan) if expanded else stage.cell)
     md(
@@ -170,6 +170,9 @@ def _expanded(stage: Stage, plan: Plan) -> str:
         raise SpecError(f"outline: the {stage.title} cell does not expand: {err}") from err
 
 
+STEP_9 = ("deploy", "monitor")  # deployment and monitoring come after the registry
+
+
 def _operations(plan: Plan) -> str:
     req = plan.requirements
     cadence = req.sla or ("continuously" if req.latency == "streaming" else "on a schedule")
@@ -177,16 +180,16 @@ def _operations(plan: Plan) -> str:
         "## 9. Deployment and monitoring\n\n"
         f"- **Batch scoring** {cadence}: `models:/{req.use_case}@champion` scores the latest "
         f"Gold rows into `{plan.schemas['gold']}.{req.use_case}_predictions`.\n"
-        "- **Drift checks** on every scoring run: population stability of each feature and of "
-        "the predictions against the training window; a share of NULLs per feature.\n"
-        "- **Retrain triggers**: drift above threshold, the test metric of the last weeks "
-        "worse than at training by the promote margin, or a new source version; the model zoo "
-        "cell re-runs and promotes only a better model.\n"
-        "- **Rollback plan**: move `@champion` back to the previous version "
-        "(`client.set_registered_model_alias`), and restore a table with the `RESTORE TABLE` "
-        "line `%%guard` printed before the change.\n"
-        "\nThe `%%deploy` cell below does the scoring; `%%monitor` (drift per feature, "
-        "k-of-N retrain trigger) is the next magic to come (SPEC section 11)."
+        "- **Drift checks** after every scoring run: PSI and KS of each feature and of the "
+        "predictions against the rows the model was trained on, per window, into "
+        f"`{plan.schemas['gold']}.{req.use_case}_monitoring`; performance once the true "
+        "values arrive; a drift chart and the verdict logged to MLflow.\n"
+        "- **Retrain trigger**: 2 of the last 3 windows drifted and the latest did; the model "
+        "zoo cell re-runs and promotes only a better model.\n"
+        "- **Rollback plan**: `%%deploy` with `rollback: true` moves `@champion` back to the "
+        "previous version (the monitor cell prints which), and a table comes back with the "
+        "`RESTORE TABLE` line `%%guard` printed before the change.\n"
+        "\nThe `%%deploy` cell below does the scoring, the `%%monitor` cell the checks."
     )
 
 

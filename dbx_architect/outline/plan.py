@@ -211,6 +211,27 @@ def plan(req: Requirements, settings: Settings) -> Plan:
                   "MERGE on the keys and the model version")
     )  # fmt: skip
 
+    time_col = req.time_col if req.time_col in keys else "scored_at"
+    grain = gold.get("grain")
+    monitor: dict[str, Any] = {
+        "time_col": time_col,
+        "window": {"day": "week", "week": "month", "month": "month"}.get(grain, "day"),
+        "label": req.target,
+        "label_table": req.use_case,
+        "keys": keys,
+        "trigger": {"k": 2, "n": 3},
+    }
+    result.stages.append(
+        Stage("monitor", req.use_case, monitor, f"Monitoring: {req.use_case}",
+              "Drift of every feature and of the predictions against the training data (PSI, "
+              "KS) per window, performance once the true values arrive, and a retrain "
+              "trigger when 2 of the last 3 windows drift and the latest does")
+    )  # fmt: skip
+    result.tables.append(
+        TablePlan("gold", f"{result.schemas['gold']}.{req.use_case}_monitoring", ml_owner,
+                  "MERGE per window, feature and statistic")
+    )  # fmt: skip
+
     _features(result, gold, data_owner or "(owner to name)")
     _grants(result)
     _checklist(result)

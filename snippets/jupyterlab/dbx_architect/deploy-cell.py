@@ -1,0 +1,3 @@
+%%deploy demand
+table: weekly_sales
+keys: [store, day]
