@@ -127,7 +127,7 @@ def test_monitor_alerts_on_the_shifted_columns_and_triggers_k_of_n(
 
     table = spark.table("gold_monitor.demand_monitoring").toPandas()
     table["day"] = table["window_start"].dt.date
-    breached = table[table["breached"].fillna(False).astype(bool)]
+    breached = table[table["breached"].eq(True)]
     assert set(breached["day"]) == {START + datetime.timedelta(days=2)}
     assert set(breached["feature"]) == SHIFTED
     # every column got PSI and KS in every window (the categorical one PSI only)

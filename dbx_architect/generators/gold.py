@@ -35,6 +35,7 @@ FIXED_COLUMNS: dict[str, list[tuple[str, str]]] = {
     ],
     "monitoring": [
         ("model_name", "STRING"),
+        ("model_version", "STRING"),
         ("window_start", "TIMESTAMP"),
         ("window_end", "TIMESTAMP"),
         ("feature", "STRING"),
@@ -48,7 +49,7 @@ FIXED_COLUMNS: dict[str, list[tuple[str, str]]] = {
 FIXED_KEYS = {
     "predictions": ["model_name", "model_version"],
     "evaluation": ["run_id", "candidate", "metric", "split"],
-    "monitoring": ["model_name", "window_start", "feature", "statistic"],
+    "monitoring": ["model_name", "model_version", "window_start", "feature", "statistic"],
 }
 
 

@@ -14,6 +14,7 @@ spark.sql("CREATE SCHEMA IF NOT EXISTS main.gold")
 spark.sql("""
 CREATE TABLE IF NOT EXISTS main.gold.monitoring_table (
   model_name STRING,
+  model_version STRING,
   window_start TIMESTAMP,
   window_end TIMESTAMP,
   feature STRING,

@@ -155,7 +155,7 @@ def span(start):
     return pd.Timestamp(start).to_pydatetime(), (pd.Timestamp(start) + window_end).to_pydatetime()
 
 
-records, notes = [], []
+records, too_few = [], {}
 for (window_start, column), group in window_profile.groupby(["window_start", "feature"]):
     psi_bins, ks_buckets = shares(group.set_index("bin")["count"], column)
     base_bins, base_buckets = base[column]
@@ -168,7 +168,7 @@ for (window_start, column), group in window_profile.groupby(["window_start", "fe
     record("rows", rows)
     record("null_share", 1 - rows / total)
     if rows < MIN_ROWS:
-        notes.append(f"{window_start:%Y-%m-%d} {column}: {rows:.0f} values, fewer than min_rows ({MIN_ROWS}); no drift statistic")
+        too_few.setdefault(f"{window_start:%Y-%m-%d}", []).append(f"{column} {rows:.0f}")
         continue
     bins = base_bins.index.union(psi_bins.index)
     value = psi(base_bins.reindex(bins, fill_value=0).to_numpy() / base_bins.sum(), psi_bins.reindex(bins, fill_value=0).to_numpy() / total)
@@ -237,8 +237,8 @@ with mlflow.start_run(experiment_id=trained.info.experiment_id, run_name=f"monit
     mlflow.set_tags({"monitored_table": scored_table, "baseline": baseline_name, "verdict": verdict, "rollback_plan": rollback_plan})
 
 print(f"{monitoring_table}: {model_name} v{version.version}, {len({r[2] for r in records})} window(s) computed against {baseline_name} ({baseline_rows} rows)")
-for note in notes:
-    print(note)
+for window_start, counts in too_few.items():
+    print(f"  {window_start}: fewer values than min_rows ({MIN_ROWS}), no drift statistic for {', '.join(counts)}")
 for window_start, breached in windows.items():
     found = alerts[alerts["window_start"] == window_start]
     drifted = [
