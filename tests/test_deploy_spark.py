@@ -50,6 +50,19 @@ def test_deploy_scores_gates_promotes_and_rolls_back(shell, spark, tmp_path, mon
     assert {r.model_version for r in predictions.select("model_version").distinct().collect()} == {
         "1"
     }
+    # an inference log: the model's inputs next to each prediction, for %%monitor
+    assert set(frame.columns) - {"target"} <= set(predictions.columns)
+    spark.sql("CREATE TABLE gold_deploy.odd (patient INT, prediction STRING) USING DELTA")
+    odd = run(shell, DEPLOY + "predictions_table: odd\n")
+    assert (
+        "gold_deploy.odd does not fit these predictions: patient (string here, int there); "
+        "prediction (double here, string there)" in str(odd.error_in_exec)
+    ), odd.error_in_exec
+    frame.drop(columns=["bmi"]).pipe(spark.createDataFrame).write.format("delta").saveAsTable(
+        "gold_deploy.partial"
+    )
+    partial = run(shell, DEPLOY.replace("table: diabetes", "table: partial"))
+    assert "gold_deploy.partial lacks the model's features: bmi" in str(partial.error_in_exec)
     ok(shell, DEPLOY)  # the same batch again: updated, not duplicated
     assert spark.table("gold_deploy.diab_predictions").count() == len(frame)
     scored = spark.table("gold_deploy.diab_predictions").toPandas().set_index("patient")
