@@ -91,6 +91,28 @@ def _snippets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    """Name what would break on Spark Connect; exit 1 when something would."""
+    from .connect_check import check_path
+
+    errors = 0
+    for name in args.paths:
+        path = Path(name)
+        try:
+            found = check_path(path)
+        except SyntaxError as err:
+            raise DbxArchitectError(
+                f"check: {path} is not valid Python ({err.msg}, line {err.lineno})"
+            ) from None
+        for where, finding in found:
+            print(
+                f"{finding.format(where)}" + (" (warning)" if finding.severity == "warning" else "")
+            )
+            errors += finding.severity == "error"
+    print(f"{errors} Spark Connect problem(s) in {len(args.paths)} file(s)")
+    return 1 if errors else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="dbx-architect",
@@ -156,6 +178,17 @@ def parser() -> argparse.ArgumentParser:
     snippets_cmd.add_argument("--all", metavar="DIR", help="Both layouts under DIR (the repo's).")
     snippets_cmd.add_argument("--target", choices=TARGETS, help="Code for this target (local).")
     snippets_cmd.set_defaults(run=_snippets)
+    check_cmd = commands.add_parser(
+        "check",
+        help="Find what breaks on Spark Connect (serverless, Databricks Connect) in files.",
+        description=(
+            "Find SparkContext, RDD and JVM uses that Spark Connect (serverless compute, "
+            "Standard access mode, Databricks Connect) does not have, with the line and the "
+            "Connect-safe replacement, e.g. dbx-architect check etl.py model.ipynb"
+        ),
+    )
+    check_cmd.add_argument("paths", nargs="+", help=".py files or .ipynb notebooks.")
+    check_cmd.set_defaults(run=_check)
     jars_cmd = commands.add_parser(
         "jars", help="Fetch and cache Delta Lake's jars for the local runtime."
     )

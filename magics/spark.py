@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -16,7 +17,17 @@ class SparkMagics(Magics):
     """Start or reuse the local runtime."""
 
     @magic_arguments()
-    @argument("--master", default="local[*]", help="Spark master (default local[*]).")
+    @argument(
+        "--master",
+        default=None,
+        help="Spark master: local[*] (default), local[2], spark://host:7077 (standalone).",
+    )
+    @argument(
+        "--connect",
+        action="store_true",
+        help="Run the session behind a local Spark Connect server, as serverless and Databricks "
+        "Connect do (no SparkContext in the notebook). SPARK_REMOTE=local[...] does the same.",
+    )
     @argument(
         "--root",
         default=".dbx_architect",
@@ -32,8 +43,11 @@ class SparkMagics(Magics):
         args = parse_argstring(self.dbx_spark, line)
         from ..runtime.spark import describe, start_local_spark
 
+        remote = os.environ.get("SPARK_REMOTE", "")
+        connect = args.connect or remote.startswith("local")
+        master = args.master or (remote if remote.startswith("local") else "local[*]")
         try:
-            spark = start_local_spark(args.root, args.master)
+            spark = start_local_spark(args.root, master, connect=connect)
         except DbxArchitectError as err:
             raise UsageError(str(err)) from None
         self.shell.push({"spark": spark})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -20,6 +21,8 @@ EXAMPLES = {
             "spark_catalog.silver.sales_quarantine",
             "spark_catalog.gold.weekly_demand",
             "spark_catalog.gold.weekly_demand_evaluation",
+            "spark_catalog.gold.weekly_demand_predictions",
+            "spark_catalog.gold.weekly_demand_monitoring",
         ],
     ),
     "churn": (
@@ -34,19 +37,83 @@ EXAMPLES = {
 }
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES))
-def test_example_notebook_runs_end_to_end(tmp_path, example) -> None:
-    model, tables = EXAMPLES[example]
+def run_example(out, example: str, remote: str | None = None) -> str:
+    """``examples/run_demo.py`` in a subprocess (a fresh kernel); its stdout."""
+    env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
+    if remote:
+        env["SPARK_REMOTE"] = remote  # %dbx_spark then starts a local Spark Connect server
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "run_demo.py"), str(tmp_path / "out"), example],
+        [sys.executable, str(ROOT / "examples" / "run_demo.py"), str(out), example],
         capture_output=True,
         text=True,
         timeout=1200,
+        env=env,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
-    rows = dict(re.findall(r"^(spark_catalog\.\w+\.\w+): (\d+) rows", out, re.MULTILINE))
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def classic_demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("classic") / "out"
+    return out, run_example(out, "demand_forecast")
+
+
+def check_results(out, stdout: str, example: str) -> dict[str, int]:
+    model, tables = EXAMPLES[example]
+    rows = {
+        t: int(n) for t, n in re.findall(r"^(spark_catalog\.\w+\.\w+): (\d+) rows", stdout, re.M)
+    }
     for table in tables:
-        assert int(rows[table]) > 0, table
-    assert re.search(rf"^registered model: {model}, @champion = v\d+$", out, re.MULTILINE)
-    assert (tmp_path / "out" / f"{example}.executed.ipynb").exists()
+        assert rows[table] > 0, table
+    assert re.search(rf"^registered model: {model}, @champion = v\d+$", stdout, re.MULTILINE)
+    assert (out / f"{example}.executed.ipynb").exists()
+    return rows
+
+
+def test_demand_forecast_runs_end_to_end(classic_demo) -> None:
+    out, stdout = classic_demo
+    rows = check_results(out, stdout, "demand_forecast")
+    assert (
+        rows["spark_catalog.gold.weekly_demand_predictions"]
+        == rows["spark_catalog.gold.weekly_demand"]
+    )
+    assert rows["spark_catalog.gold.weekly_demand_monitoring"] > 0
+
+
+def test_churn_runs_end_to_end(tmp_path) -> None:
+    check_results(tmp_path / "out", run_example(tmp_path / "out", "churn"), "churn")
+
+
+def cell_lines(out, prefix: str, keep) -> list[str]:
+    """The printed lines of the executed demo's cells that start with *prefix*, filtered."""
+    import nbformat
+
+    notebook = nbformat.read(out / "demand_forecast.executed.ipynb", as_version=4)
+    return [
+        line
+        for cell in notebook.cells
+        if cell.cell_type == "code" and cell.source.startswith(prefix)
+        for output in cell.get("outputs", [])
+        for line in output.get("text", "").splitlines()
+        if keep(line)
+    ]
+
+
+@pytest.mark.connect
+def test_demand_forecast_on_spark_connect_matches_classic(classic_demo, tmp_path) -> None:
+    """The whole demo behind a local Spark Connect server: the same tables, winner and drift."""
+    out = tmp_path / "out"
+    stdout = run_example(out, "demand_forecast", remote="local[2]")
+    classic_out, classic_stdout = classic_demo
+    rows = check_results(out, stdout, "demand_forecast")
+    assert rows == check_results(classic_out, classic_stdout, "demand_forecast")
+    spark_line = cell_lines(out, "%load_ext", lambda line: line.startswith("spark: "))
+    assert spark_line and "behind Spark Connect" in spark_line[0], spark_line
+    for prefix, keep in [
+        ("%%modelzoo", lambda line: line.startswith("winner: ")),
+        ("%%monitor", lambda line: line.startswith("  ") or "retrain" in line),
+        ("%%deploy", lambda line: "rows scored by" in line),
+    ]:
+        lines = cell_lines(out, prefix, keep)
+        assert lines and lines == cell_lines(classic_out, prefix, keep), prefix

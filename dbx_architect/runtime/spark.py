@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,9 +57,14 @@ def find_java() -> str:
     return found
 
 
-def _check_python_packages() -> None:
+def _check_python_packages(connect: bool = False) -> None:
     for distribution in ("pyspark", "delta-spark"):
         jars.installed_version(distribution)
+    if connect and importlib.util.find_spec("grpc") is None:
+        raise RuntimeSetupError(
+            "--connect needs the Spark Connect client (grpcio, zstandard...): "
+            "pip install 'pyspark[connect]', which dbx-architect[local] includes"
+        )
 
 
 # Spark's JVM writes to the kernel's stderr, which front ends show in the cell: keep it to errors.
@@ -102,16 +109,27 @@ def session_conf(runtime: LocalRuntime, master: str, coordinate: str) -> dict[st
     }
 
 
-def start_local_spark(root: str | Path = ".dbx_architect", master: str = "local[*]") -> Any:
-    """Start (or reuse) the local SparkSession with Delta, and point MLflow at SQLite."""
+def start_local_spark(
+    root: str | Path = ".dbx_architect", master: str = "local[*]", connect: bool = False
+) -> Any:
+    """Start (or reuse) the local SparkSession with Delta, and point MLflow at SQLite.
+
+    With *connect* the same session runs behind a local Spark Connect server (what serverless,
+    Standard access mode and Databricks Connect give): the notebook gets a Connect client.
+    """
     runtime = LocalRuntime(Path(root).resolve())
     find_java()
-    _check_python_packages()
+    _check_python_packages(connect)
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
-    if active is not None:
+    if active is not None and is_connect(active) == connect:
         return active
+    if active is not None:
+        kind = "Spark Connect" if is_connect(active) else "classic"
+        raise RuntimeSetupError(
+            f"a {kind} session is already running in this kernel; restart the kernel to switch"
+        )
     for folder in (runtime.warehouse, runtime.metastore, runtime.artifacts):
         folder.mkdir(parents=True, exist_ok=True)
     (runtime.root / "log4j2.properties").write_text(LOG4J)
@@ -121,22 +139,36 @@ def start_local_spark(root: str | Path = ".dbx_architect", master: str = "local[
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     coordinate = jars.delta_coordinate()
     try:
-        spark = _build(runtime, master, coordinate)
+        spark = _build(runtime, master, coordinate, connect)
     except Exception as err:  # the JVM exits when Ivy cannot resolve the Delta jars
         if jars.cached_jars(coordinate):
             raise RuntimeSetupError(f"Spark did not start: {err}") from err
         jars.fetch_with_maven(coordinate)
-        spark = _build(runtime, master, coordinate)
-    jars.remember_jars(coordinate, spark.sparkContext.getConf().get("spark.jars", ""))
-    spark.sparkContext.setLogLevel("ERROR")
+        spark = _build(runtime, master, coordinate, connect)
+    jars.remember_jars(coordinate, spark.conf.get("spark.jars", ""))
+    if not connect:
+        spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 
-def _build(runtime: LocalRuntime, master: str, coordinate: str) -> Any:
+def is_connect(spark: Any) -> bool:
+    """True for a Spark Connect client session (no SparkContext, no JVM on this side)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
+
+
+def _build(runtime: LocalRuntime, master: str, coordinate: str, connect: bool = False) -> Any:
     from pyspark.sql import SparkSession
 
+    conf = session_conf(runtime, master, coordinate)
+    if connect:  # pyspark starts the server in this process, then connects to it
+        builder = SparkSession.builder.remote(conf.pop("spark.master"))
+        for key, value in conf.items():
+            builder = builder.config(key, value)
+        with warnings.catch_warnings():  # static settings went to the server; not per session
+            warnings.filterwarnings("ignore", message="Failed to set spark")
+            return builder.getOrCreate()
     builder = SparkSession.builder
-    for key, value in session_conf(runtime, master, coordinate).items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.enableHiveSupport().getOrCreate()
 
@@ -145,7 +177,9 @@ def describe(spark: Any, runtime_root: str | Path = ".dbx_architect") -> str:
     """One line saying what the session is and where its state lives."""
     runtime = LocalRuntime(Path(runtime_root).resolve())
     return (
-        f"spark: {spark.sparkContext.master}, Spark {spark.version}, "
+        f"spark: {spark.conf.get('spark.master')}"
+        + (" behind Spark Connect" if is_connect(spark) else "")
+        + f", Spark {spark.version}, "
         f"Delta {jars.installed_version('delta-spark')}; tables in {runtime.warehouse}; "
         f"MLflow {os.environ.get('MLFLOW_TRACKING_URI', runtime.mlflow_uri)}"
     )
