@@ -51,6 +51,11 @@ DELTA_TABLE = (
     "SQL works everywhere: MERGE INTO, DELETE FROM, DESCRIBE HISTORY, RESTORE TABLE",
 )
 FUNCTION_MODULES = {"F", "functions", "sf"}  # F.broadcast and friends are fine
+SERVERLESS = (
+    "Databricks serverless compute has no DataFrame cache",
+    "let each action recompute, or write the rows to a Delta table and read that "
+    "(%dbx_config compute=serverless makes the magics do so)",
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ def check_source(source: str) -> list[Finding]:
                             f".{node.attr}() is a SparkContext method, not on Spark Connect",
                             SPARK_CONTEXT_METHODS[node.attr])
                 )  # fmt: skip
+            elif node.attr in ("cache", "persist") and base not in FUNCTION_MODULES:
+                findings.append(Finding(node.lineno, node.col_offset, *SERVERLESS, "warning"))
             elif base == "DeltaTable":
                 findings.append(Finding(node.lineno, node.col_offset, *DELTA_TABLE, "warning"))
         elif isinstance(node, ast.Name) and node.id in NAMES:

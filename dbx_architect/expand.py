@@ -135,7 +135,11 @@ def render_spec(
     context = generator.load(generator.plan)(spec, table, settings, lookup)
     if variant and variant in context.get("variant_errors", {}):
         raise SpecError(context["variant_errors"][variant])
-    code = render(context.get("template", template), {**context, "variant": variant})
+    serverless = settings.compute == "serverless"  # no DataFrame cache there
+    code = render(
+        context.get("template", template),
+        {**context, "variant": variant, "serverless": serverless},
+    )
     check_compiles(code, f"<%%{magic} {name}>")
     return code
 

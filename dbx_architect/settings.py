@@ -27,11 +27,24 @@ def detect_target() -> str:
     return "databricks" if os.environ.get("DATABRICKS_RUNTIME_VERSION") else "local"
 
 
+COMPUTES = ("classic", "serverless")
+
+
+def detect_compute() -> str:
+    """``serverless`` on Databricks serverless compute (its runtime version reads client.N)."""
+    version = os.environ.get("DATABRICKS_RUNTIME_VERSION", "")
+    return "serverless" if version.startswith("client.") else "classic"
+
+
 class DbxArchitect(Configurable):
     """Settings shared by every dbx_architect magic. Empty strings mean "the default"."""
 
     target = CaselessStrEnum(
         TARGETS, help="Where generated code runs: databricks or local (auto-detected)."
+    ).tag(config=True)
+    compute = CaselessStrEnum(
+        COMPUTES,
+        help="classic or serverless (no DataFrame cache there); auto-detected on Databricks.",
     ).tag(config=True)
     catalog = Unicode(
         "", help="Catalog for short table names (main on Databricks, spark_catalog locally)."
@@ -56,6 +69,10 @@ class DbxArchitect(Configurable):
     @default("target")
     def _default_target(self) -> str:
         return detect_target()
+
+    @default("compute")
+    def _default_compute(self) -> str:
+        return detect_compute()
 
     @validate("catalog", "bronze_schema", "silver_schema", "gold_schema", "ml_schema")
     def _check_identifier(self, proposal: Any) -> str:
@@ -85,6 +102,7 @@ class Settings:
     """The resolved configuration a generator renders with (no empty values left)."""
 
     target: str
+    compute: str
     catalog: str
     bronze_schema: str
     silver_schema: str

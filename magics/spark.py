@@ -16,11 +16,33 @@ from ..errors import DbxArchitectError
 class SparkMagics(Magics):
     """Start or reuse the local runtime."""
 
+    cluster: Any = None  # the standalone cluster %dbx_spark --workers started
+
+    def _start_cluster(self, workers: int, root: str) -> str:
+        import atexit
+        from pathlib import Path
+
+        from ..runtime.cluster import StandaloneCluster
+
+        if self.cluster is None:
+            self.cluster = StandaloneCluster(workers=workers, root=Path(root) / "cluster")
+            self.cluster.start()
+            atexit.register(self.cluster.stop)
+        return self.cluster.url
+
     @magic_arguments()
     @argument(
         "--master",
         default=None,
-        help="Spark master: local[*] (default), local[2], spark://host:7077 (standalone).",
+        help="Spark master: local[*] (default), local[2], spark://host:7077 (a standalone "
+        "cluster); DBX_SPARK_MASTER sets the default.",
+    )
+    @argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="Start a standalone cluster of this many workers (1 core, 1g each) on 127.0.0.1 "
+        "and run on it; it stops with the kernel.",
     )
     @argument(
         "--connect",
@@ -45,8 +67,14 @@ class SparkMagics(Magics):
 
         remote = os.environ.get("SPARK_REMOTE", "")
         connect = args.connect or remote.startswith("local")
-        master = args.master or (remote if remote.startswith("local") else "local[*]")
+        master = (
+            args.master
+            or (remote if remote.startswith("local") else None)
+            or os.environ.get("DBX_SPARK_MASTER", "local[*]")
+        )
         try:
+            if args.workers:
+                master = self._start_cluster(args.workers, args.root)
             spark = start_local_spark(args.root, master, connect=connect)
         except DbxArchitectError as err:
             raise UsageError(str(err)) from None

@@ -8,7 +8,13 @@ import pytest
 from conftest import ROOT
 
 from dbx_architect.cli import main
-from dbx_architect.connect_check import check_source
+from dbx_architect.connect_check import SERVERLESS, check_source
+from dbx_architect.expand import expand
+from dbx_architect.settings import KEYS, DbxArchitect, Settings
+
+SETTINGS = {key: getattr(DbxArchitect(target="databricks"), key) for key in KEYS}
+SILVER_BODY = "from: sales\nkeys: [id]\nexpect:\n  - {name: has_id, not_null: [id], action: drop}\n"
+ZOO_BODY = "table: sales\ntarget: units\ntask: regression\nengine: spark\nexclude: [id]\n"
 
 # Each flagged line ends with "# flag: WORD", WORD being part of the expected message.
 SAMPLE = """\
@@ -22,6 +28,7 @@ pairs = df.rdd.map(lambda r: (r.id, 1))  # flag: RDDs
 jvm = spark._jvm  # flag: JVM
 small = df.join(F.broadcast(lookup), "id")  # F.broadcast is a plan hint: fine on Connect
 history = DeltaTable.forName(spark, "main.silver.sales").history()  # flag: Delta Connect
+small = small.cache()  # flag: serverless
 spark.sparkContext.setLogLevel("ERROR")  # flag: SparkContext
 %sql SELECT 1
 """
@@ -38,7 +45,7 @@ def test_sample_findings_are_on_the_flagged_lines_with_a_replacement() -> None:
     for finding in found:
         assert expected[finding.line] in finding.what + finding.instead, finding
         assert finding.instead
-    assert [f.severity for f in found if "DeltaTable" in f.what] == ["warning"]
+    assert {f.severity for f in found if "DeltaTable" in f.what or "cache" in f.what} == {"warning"}
 
 
 def generated_files() -> list:
@@ -49,7 +56,19 @@ def generated_files() -> list:
 
 @pytest.mark.parametrize("path", generated_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_generated_cell_runs_on_spark_connect(path) -> None:
-    assert check_source(path.read_text()) == []
+    found = check_source(path.read_text())
+    assert [f for f in found if f.severity == "error"] == []
+    assert {f.what for f in found} <= {SERVERLESS[0]}  # classic compute caches
+
+
+@pytest.mark.parametrize(("magic", "body"), [("silver", SILVER_BODY), ("modelzoo", ZOO_BODY)])
+def test_serverless_cells_do_not_cache(magic, body) -> None:
+    classic = expand(magic, "sales", "sales", body, Settings.resolve(SETTINGS)).code
+    serverless = expand(
+        magic, "sales", "sales", body, Settings.resolve({**SETTINGS, "compute": "serverless"})
+    ).code
+    assert any(f.what == SERVERLESS[0] for f in check_source(classic))
+    assert check_source(serverless) == []
 
 
 def test_check_command_reports_files_and_notebooks(tmp_path, capsys) -> None:

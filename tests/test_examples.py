@@ -37,11 +37,13 @@ EXAMPLES = {
 }
 
 
-def run_example(out, example: str, remote: str | None = None) -> str:
+def run_example(out, example: str, remote: str | None = None, master: str | None = None) -> str:
     """``examples/run_demo.py`` in a subprocess (a fresh kernel); its stdout."""
-    env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "DBX_SPARK_MASTER")}
     if remote:
         env["SPARK_REMOTE"] = remote  # %dbx_spark then starts a local Spark Connect server
+    if master:
+        env["DBX_SPARK_MASTER"] = master  # %dbx_spark's default master
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "run_demo.py"), str(out), example],
         capture_output=True,
@@ -100,16 +102,13 @@ def cell_lines(out, prefix: str, keep) -> list[str]:
     ]
 
 
-@pytest.mark.connect
-def test_demand_forecast_on_spark_connect_matches_classic(classic_demo, tmp_path) -> None:
-    """The whole demo behind a local Spark Connect server: the same tables, winner and drift."""
-    out = tmp_path / "out"
-    stdout = run_example(out, "demand_forecast", remote="local[2]")
+def same_results(out, stdout: str, classic_demo, session: str) -> None:
+    """The same tables, winner, scoring and drift lines as the classic local run."""
     classic_out, classic_stdout = classic_demo
     rows = check_results(out, stdout, "demand_forecast")
     assert rows == check_results(classic_out, classic_stdout, "demand_forecast")
     spark_line = cell_lines(out, "%load_ext", lambda line: line.startswith("spark: "))
-    assert spark_line and "behind Spark Connect" in spark_line[0], spark_line
+    assert spark_line and session in spark_line[0], spark_line
     for prefix, keep in [
         ("%%modelzoo", lambda line: line.startswith("winner: ")),
         ("%%monitor", lambda line: line.startswith("  ") or "retrain" in line),
@@ -117,3 +116,20 @@ def test_demand_forecast_on_spark_connect_matches_classic(classic_demo, tmp_path
     ]:
         lines = cell_lines(out, prefix, keep)
         assert lines and lines == cell_lines(classic_out, prefix, keep), prefix
+
+
+@pytest.mark.connect
+def test_demand_forecast_on_spark_connect_matches_classic(classic_demo, tmp_path) -> None:
+    """The whole demo behind a local Spark Connect server (no SparkContext in the notebook)."""
+    stdout = run_example(tmp_path / "out", "demand_forecast", remote="local[2]")
+    same_results(tmp_path / "out", stdout, classic_demo, "behind Spark Connect")
+
+
+@pytest.mark.cluster
+def test_demand_forecast_on_a_standalone_cluster_matches_classic(classic_demo, tmp_path) -> None:
+    """The whole demo on one master and two workers started here (executors in other JVMs)."""
+    from dbx_architect.runtime.cluster import StandaloneCluster
+
+    with StandaloneCluster(workers=2, root=tmp_path / "cluster") as cluster:
+        stdout = run_example(tmp_path / "out", "demand_forecast", master=cluster.url)
+    same_results(tmp_path / "out", stdout, classic_demo, f"spark: {cluster.url},")

@@ -69,7 +69,7 @@ query = (
     .start()
 )
 query.awaitTermination()
-rows_read = sum(progress["numInputRows"] for progress in query.recentProgress)
+rows_read = sum(progress["numInputRows"] or 0 for progress in query.recentProgress)
 
 version = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()["version"]
 rows_now = spark.table(target_table).count()

@@ -52,10 +52,7 @@ def failed_any(actions):
     return F.arrays_overlap("_failed", F.array(*[F.lit(name) for name in names]))
 
 
-try:
-    checked = checked.cache()  # computed once for the counts, the quarantine and the MERGE
-except Exception:  # serverless compute has no cache: each step recomputes instead
-    pass
+checked = checked.cache()  # computed once for the counts, the quarantine and the MERGE
 
 counts = checked.agg(
     F.count(F.lit(1)).alias("rows_in"),
