@@ -1,6 +1,7 @@
 """The runtime layer: wrappers that stop a destructive call the static check could not read.
 
-While the guard is active, ``SparkSession.sql``, the DataFrame writers (v1 and v2), Delta's
+While the guard is active, ``SparkSession.sql``, the DataFrame writers (v1 and v2; classic and
+Spark Connect's), Delta's
 ``DeltaTable`` and ``dbutils.fs.rm`` ask :meth:`Guard.permitted` before they act. The wrappers
 are installed on the classes only once those modules are imported (the guard never imports
 pyspark itself) and :meth:`RuntimeLayer.uninstall` puts every original back.
@@ -31,8 +32,16 @@ class RuntimeLayer:
     def install(self) -> None:
         """Wrap what is imported by now; called again before each checked cell."""
         if "pyspark.sql" in sys.modules and "pyspark" not in self.patched:
-            self._install_pyspark()
+            from pyspark.sql import readwriter, session
+
+            self._install_pyspark(session.SparkSession, readwriter)
             self.patched.add("pyspark")
+        connect = "pyspark.sql.connect.session"  # Spark Connect: serverless, Databricks Connect
+        if connect in sys.modules and "pyspark-connect" not in self.patched:
+            from pyspark.sql.connect import readwriter, session
+
+            self._install_pyspark(session.SparkSession, readwriter)
+            self.patched.add("pyspark-connect")
         if "delta.tables" in sys.modules and "delta" not in self.patched:
             self._install_delta()
             self.patched.add("delta")
@@ -57,10 +66,9 @@ class RuntimeLayer:
         setattr(owner, name, make(original))
         self.originals.append((owner, name, original))
 
-    def _install_pyspark(self) -> None:
-        from pyspark.sql import readwriter, session
-
-        self._wrap(session.SparkSession, "sql", self._sql)
+    def _install_pyspark(self, session_class: Any, readwriter: Any) -> None:
+        """The same wrappers on classic pyspark and on its Spark Connect client classes."""
+        self._wrap(session_class, "sql", self._sql)
         writer = readwriter.DataFrameWriter
         self._wrap(
             writer,
@@ -192,9 +200,11 @@ class RuntimeLayer:
 
     def _v2_init(self, original):
         @functools.wraps(original)
-        def init(writer, df, table, *args, **kwargs):
-            writer._dbx_table = table
-            return original(writer, df, table, *args, **kwargs)
+        def init(writer, *args, **kwargs):
+            original(writer, *args, **kwargs)
+            # classic: (df, table); Spark Connect: (plan, session, table), kept as _table_name
+            table = getattr(writer, "_table_name", None) or kwargs.get("table")
+            writer._dbx_table = table or (args[1] if len(args) > 1 else None)
 
         return init
 
