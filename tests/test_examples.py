@@ -39,7 +39,10 @@ EXAMPLES = {
 
 def run_example(out, example: str, remote: str | None = None, master: str | None = None) -> str:
     """``examples/run_demo.py`` in a subprocess (a fresh kernel); its stdout."""
-    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "DBX_SPARK_MASTER")}
+    # each run keeps its own MLflow store in its folder, as a user's would (the test session's
+    # Spark fixture points MLFLOW_TRACKING_URI at its own store)
+    unset = ("SPARK_REMOTE", "DBX_SPARK_MASTER", "MLFLOW_TRACKING_URI")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     if remote:
         env["SPARK_REMOTE"] = remote  # %dbx_spark then starts a local Spark Connect server
     if master:
@@ -68,7 +71,8 @@ def check_results(out, stdout: str, example: str) -> dict[str, int]:
     }
     for table in tables:
         assert rows[table] > 0, table
-    assert re.search(rf"^registered model: {model}, @champion = v\d+$", stdout, re.MULTILINE)
+    assert re.search(rf"^registered model: {model}, @champion = v1$", stdout, re.MULTILINE)
+    assert f"MLflow tracking: sqlite:///{out / 'mlflow.db'}" in stdout
     assert (out / f"{example}.executed.ipynb").exists()
     return rows
 
