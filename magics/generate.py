@@ -170,6 +170,22 @@ class GenerateMagics(Magics):
         """
         self._expand("monitor", self.monitor, line, cell)
 
+    def _check_connect(self, magic: str, code: str, settings: Any) -> None:
+        """On Spark Connect or serverless, the expansion must pass ``dbx-architect check``."""
+        spark = self.shell.user_ns.get("spark")
+        serverless = settings.compute == "serverless"
+        if not serverless and not type(spark).__module__.startswith("pyspark.sql.connect"):
+            return
+        from ..connect_check import check_source
+
+        found = [f for f in check_source(code) if f.severity == "error" or serverless]
+        if found:
+            where = "serverless compute" if serverless else "Spark Connect"
+            raise UsageError(
+                f"%%{magic}: the expansion would not run on {where} (line {found[0].line}: "
+                f"{found[0].what}); please report it"
+            )
+
     def _check_guard(self, magic: str, code: str) -> None:
         """With %guard on, generated code passes the same check as any cell before it runs."""
         from ..guard.core import block_message
@@ -217,6 +233,7 @@ class GenerateMagics(Magics):
                 "--run needs a SparkSession named spark: run %dbx_spark first "
                 "(on Databricks, spark is already there)"
             )
+        self._check_connect(magic, expansion.code, settings)
         if args.show:
             from IPython.display import Code, display
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run
 
 from dbx_architect.cli import main
 from dbx_architect.connect_check import SERVERLESS, check_source
@@ -91,3 +91,15 @@ def test_check_command_reports_files_and_notebooks(tmp_path, capsys) -> None:
     broken.write_text("def f(:\n")
     assert main(["check", str(broken)]) == 2
     assert "is not valid Python" in capsys.readouterr().err
+
+
+def test_magics_check_their_expansion_on_serverless(shell) -> None:
+    """With compute=serverless the expansion passes the check (warnings too) before insertion."""
+    shell.run_line_magic("dbx_config", "compute=serverless")
+    try:
+        result = run(shell, f"%%silver sales\n{SILVER_BODY}")
+        assert result.error_in_exec is None, result.error_in_exec
+        cell = shell.replaced.calls[-1][0]
+        assert "cache()" not in cell and "no DataFrame cache" in cell
+    finally:
+        shell.run_line_magic("dbx_config", "compute=classic")
