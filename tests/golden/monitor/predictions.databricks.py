@@ -40,8 +40,8 @@ except mlflow.exceptions.MlflowException:
     raise ValueError(f"{model_name} has no @champion: register and promote a model first (%%modelzoo)") from None
 model_uri = f"models:/{model_name}/{version.version}"
 trained = client.get_run(version.run_id)
-if "source_table" not in trained.data.tags:
-    raise ValueError(f"{model_name} v{version.version} does not say what it was trained on (no source_table tag on its run): give baseline: TABLE")
+if not {"source_table", "data_version"} <= set(trained.data.tags):
+    raise ValueError(f"{model_name} v{version.version} does not say what it was trained on (no source_table and data_version tags on its run): give baseline: TABLE")
 baseline_name = f"{trained.data.tags['source_table']} VERSION AS OF {trained.data.tags['data_version']}"
 baseline = spark.sql(f"SELECT * FROM {baseline_name}")
 features = [] or mlflow.models.get_model_info(model_uri).signature.inputs.input_names()
