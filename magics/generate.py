@@ -172,9 +172,10 @@ class GenerateMagics(Magics):
 
     def _check_connect(self, magic: str, code: str, settings: Any) -> None:
         """On Spark Connect or serverless, the expansion must pass ``dbx-architect check``."""
-        spark = self.shell.user_ns.get("spark")
+        from ..runtime.spark import is_connect
+
         serverless = settings.compute == "serverless"
-        if not serverless and not type(spark).__module__.startswith("pyspark.sql.connect"):
+        if not serverless and not is_connect(self.shell.user_ns.get("spark")):
             return
         from ..connect_check import check_source
 

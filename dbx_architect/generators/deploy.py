@@ -14,19 +14,27 @@ from .columns import Columns
 LOWER_IS_BETTER = ("rmse", "mae")
 
 
-def plan_deploy(
-    spec: DeploySpec, name: TableName, settings: Settings, lookup: ColumnLookup
-) -> dict[str, Any]:
-    databricks = settings.target == "databricks"
-    match = MODEL_REF.match(spec.model or "")
+def resolve_model(
+    ref: str | None, name: TableName, settings: Settings
+) -> tuple[str, str | None, str | None]:
+    """``model:`` (NAME, NAME@alias, NAME/version; default the cell's NAME @champion) as
+    (registered name, version, alias); on Unity Catalog a short name gets catalog and ml schema."""
+    match = MODEL_REF.match(ref or "")
     assert match is not None  # the spec checked the form
     model = match.group("name") or name.table
     for part in model.split("."):
         check_identifier(part, "model")
-    if databricks and "." not in model:
+    if settings.target == "databricks" and "." not in model:
         model = f"{settings.catalog}.{settings.ml_schema}.{model}"
     version = match.group("version")
-    alias = None if version else (match.group("alias") or "champion")
+    return model, version, None if version else (match.group("alias") or "champion")
+
+
+def plan_deploy(
+    spec: DeploySpec, name: TableName, settings: Settings, lookup: ColumnLookup
+) -> dict[str, Any]:
+    databricks = settings.target == "databricks"
+    model, version, alias = resolve_model(spec.model, name, settings)
     if (spec.gate or spec.rollback) and version:
         raise SpecError("model: a gate or a rollback works on aliases, not a fixed version")
     source = parse_table_name(spec.table, "table", settings.catalog, settings.gold_schema)

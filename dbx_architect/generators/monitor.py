@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SpecError
-from ..names import TableName, check_identifier, parse_table_name
+from ..names import TableName, parse_table_name
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
-from ..spec.deploy import MODEL_REF
 from ..spec.monitor import MonitorSpec
 from .columns import Columns
+from .deploy import resolve_model
 
 # Fine quantile buckets of the baseline: KS is exact at each of their edges and off by at most
 # 1 / FINE_BINS between them; PSI merges them into the spec's `bins`.
@@ -27,15 +27,7 @@ def plan_monitor(
             "lakehouse_monitoring: Lakehouse Monitoring exists only on Databricks; "
             "add --target databricks"
         )
-    match = MODEL_REF.match(spec.model or "")
-    assert match is not None  # the spec checked the form
-    model = match.group("name") or name.table
-    for part in model.split("."):
-        check_identifier(part, "model")
-    if databricks and "." not in model:
-        model = f"{settings.catalog}.{settings.ml_schema}.{model}"
-    version = match.group("version")
-    alias = None if version else (match.group("alias") or "champion")
+    model, version, alias = resolve_model(spec.model, name, settings)
 
     def table(value: str | None, key: str, default: str) -> TableName:
         return parse_table_name(value or default, key, settings.catalog, settings.gold_schema)
