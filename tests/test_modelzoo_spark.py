@@ -157,6 +157,7 @@ table: {table}
 target: target
 task: {task}
 engine: {engine}
+exclude: [row]
 cv: 3
 {split}
 models: {models}
@@ -192,6 +193,9 @@ def test_spark_engine_uses_the_same_folds(zoo, capsys, loader, task, split, mode
     import sklearn.datasets
 
     frame = getattr(sklearn.datasets, loader)(as_frame=True).frame
+    frame.insert(0, "row", range(len(frame)))
+    if task == "classification":  # classes as text, as a user's labels often are
+        frame["target"] = frame["target"].map("cultivar_{}".format)
     if "time_col" in split:
         frame["day"] = pd.date_range("2024-01-01", periods=len(frame), freq="D")
     save(spark, frame, f"{gold}.{loader}")
@@ -234,7 +238,7 @@ def test_spark_engine_uses_the_same_folds(zoo, capsys, loader, task, split, mode
     )
 
     model = mlflow.pyfunc.load_model(f"models:/{name}_spark@challenger")
-    inputs = frame.drop(columns=["target", "day"], errors="ignore").head(8).astype("float64")
+    inputs = frame.drop(columns=["row", "target", "day"], errors="ignore").head(8).astype("float64")
     predicted = np.asarray(model.predict(inputs))
     assert len(predicted) == 8
     if task == "classification":
@@ -242,6 +246,46 @@ def test_spark_engine_uses_the_same_folds(zoo, capsys, loader, task, split, mode
         assert (predicted == frame["target"].head(8).to_numpy()).mean() >= 0.75
     else:
         assert np.isfinite(predicted).all()
+
+    # %%deploy scores with the Spark ML pipeline's own transform, on the executors (as a Python
+    # UDF the pipeline would start a Spark session inside every worker).
+    deploy = (
+        f"%%deploy {name}_spark --run\nmodel: {name}_spark@challenger\n"
+        f"table: {loader}\nkeys: [row]\n"
+    )
+    run_ok(shell, deploy + ("result_type: string\n" if task == "classification" else ""))
+    scored = spark.table(f"{gold}.{name}_spark_predictions").toPandas().set_index("row")
+    assert len(scored) == len(frame)
+    own = (
+        mlflow.spark.load_model(f"models:/{name}_spark@challenger")
+        .transform(spark.table(f"{gold}.{loader}"))
+        .select("row", "target", "prediction")
+        .toPandas()
+        .set_index("row")
+    )
+    if task == "classification":
+        assert (scored.loc[own.index, "prediction"] == own["prediction"]).all()
+        assert set(own["prediction"]) <= set(frame["target"])
+        return
+    assert scored.loc[own.index, "prediction"].to_numpy() == pytest.approx(own["prediction"])
+
+    # The gate scores both versions the same way (here the one version, as champion too).
+    client = mlflow.MlflowClient()
+    version = client.get_model_version_by_alias(f"{name}_spark", "challenger").version
+    client.set_registered_model_alias(f"{name}_spark", "champion", version)
+    run_ok(shell, deploy + f"gate: {{data: {loader}, label: target}}\n")
+    gate = mlflow.search_runs(search_all_experiments=True, filter_string="tags.gate != ''").iloc[0]
+    rmse = float(np.sqrt(np.mean((own["prediction"] - own["target"]) ** 2)))
+    assert gate["metrics.challenger_rmse"] == pytest.approx(rmse)
+    assert gate["metrics.champion_rmse"] == pytest.approx(rmse)
+
+    # %%monitor scores the rows the version was trained on with the same pipeline: the deployed
+    # predictions are exactly those, so the prediction's PSI is 0 and nothing drifts.
+    run_ok(shell, f"%%monitor {name}_spark --run\nmin_rows: 50\n")
+    monitored = spark.table(f"{gold}.{name}_spark_monitoring").toPandas()
+    psi = monitored[(monitored["feature"] == "prediction") & (monitored["statistic"] == "psi")]
+    assert psi["value"].tolist() == pytest.approx([0.0], abs=1e-12)
+    assert not monitored["breached"].eq(True).any(), monitored[monitored["breached"].eq(True)]
 
 
 def test_forecast_lags_stay_inside_each_series(zoo) -> None:

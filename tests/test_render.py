@@ -252,8 +252,18 @@ CASES = {
     "monitor": MONITOR,
 }
 ALLOWED_IMPORTS = {
-    "monitor": {"datetime", "math", "matplotlib", "mlflow", "numpy", "pandas", "pyspark", "scipy"},
-    "deploy": {"datetime", "mlflow", "pyspark"},
+    "monitor": {
+        "datetime",
+        "math",
+        "matplotlib",
+        "mlflow",
+        "numpy",
+        "os",
+        "pandas",
+        "pyspark",
+        "scipy",
+    },
+    "deploy": {"datetime", "mlflow", "os", "pyspark"},
     "modelzoo": {
         "cloudpickle",
         "concurrent",

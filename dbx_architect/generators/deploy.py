@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SpecError
-from ..names import TableName, check_identifier, parse_table_name
+from ..names import TableName, check_identifier, parse_table_name, sql_ident
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.deploy import MODEL_REF, DeploySpec
@@ -28,6 +28,20 @@ def resolve_model(
         model = f"{settings.catalog}.{settings.ml_schema}.{model}"
     version = match.group("version")
     return model, version, None if version else (match.group("alias") or "champion")
+
+
+def spark_model_volume(settings: Settings) -> dict[str, str] | None:
+    """Where Spark ML models pass on their way to and from MLflow on Databricks (shared and
+    serverless compute write them through a Unity Catalog volume, ``MLFLOW_DFS_TMP``); None
+    locally, where MLflow's own temporary folder is used."""
+    if settings.target != "databricks":
+        return None
+    parts = (settings.catalog, settings.ml_schema, "mlflow_tmp")
+    return {
+        "schema": ".".join(sql_ident(p) for p in parts[:2]),
+        "volume": ".".join(sql_ident(p) for p in parts),
+        "path": "/Volumes/" + "/".join(parts),
+    }
 
 
 def plan_deploy(
@@ -77,4 +91,5 @@ def plan_deploy(
         "result_type": spec.result_type,
         "log_features": spec.log_features,
         "prediction_type": "DOUBLE" if spec.result_type == "double" else "STRING",
+        "dfs_tmp": spark_model_volume(settings),
     }

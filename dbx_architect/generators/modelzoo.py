@@ -6,11 +6,12 @@ import importlib.util
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
-from ..names import TableName, check_identifier, parse_table_name, sql_ident
+from ..names import TableName, check_identifier, parse_table_name
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.modelzoo import LOWER_IS_BETTER, ModelZooSpec
 from .columns import Columns
+from .deploy import spark_model_volume
 
 # name -> family -> (module, class, default arguments); "seed" is replaced by the split seed.
 CANDIDATES: dict[str, dict[str, tuple[str, str, dict[str, Any]]]] = {
@@ -271,7 +272,6 @@ def plan_modelzoo(
     candidates = _candidates(spec)
     primary = spec.primary_metric()
     split = spec.split.model_copy(update={"method": "time"} if spec.task == "forecast" else {})
-    tmp_volume = (settings.catalog, settings.ml_schema, "mlflow_tmp")
     return {
         "template": "modelzoo_spark.py.j2" if spec.engine == "spark" else "modelzoo.py.j2",
         "spec": spec,
@@ -304,9 +304,5 @@ def plan_modelzoo(
         "promote_metric": (spec.promote_if.metric if spec.promote_if else None) or primary,
         "leaderboard_table": leaderboard.dotted,
         "schema_name": leaderboard.schema_dotted,
-        # Spark ML models reach MLflow through a Unity Catalog volume on shared and serverless
-        # compute (MLFLOW_DFS_TMP); locally MLflow's own temporary folder is used.
-        "dfs_tmp_schema": ".".join(sql_ident(p) for p in tmp_volume[:2]),
-        "dfs_tmp_volume": ".".join(sql_ident(p) for p in tmp_volume) if databricks else None,
-        "dfs_tmp_path": "/Volumes/" + "/".join(tmp_volume),
+        "dfs_tmp": spark_model_volume(settings),
     }

@@ -10,7 +10,7 @@ from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.monitor import MonitorSpec
 from .columns import Columns
-from .deploy import resolve_model
+from .deploy import resolve_model, spark_model_volume
 
 # Fine quantile buckets of the baseline: KS is exact at each of their edges and off by at most
 # 1 / FINE_BINS between them; PSI merges them into the spec's `bins`.
@@ -70,4 +70,5 @@ def plan_monitor(
         "schema_plain": f"{monitoring.catalog}.{monitoring.schema}",
         "lakehouse_monitoring": spec.lakehouse_monitoring,
         "name": name.table,
+        "dfs_tmp": spark_model_volume(settings),
     }

@@ -24,27 +24,38 @@ def version_of(alias):
         raise ValueError(f"{model_name} has no @{alias}: register and promote a model first (%%modelzoo)") from None
 
 
-def model_inputs(model_uri, df, where):
-    """The model's signature columns, numbers as doubles (as the model was logged)."""
-    features = mlflow.models.get_model_info(model_uri).signature.inputs.input_names()
+def scored_by(model_uri, df, where, carried, result_type):
+    """The `carried` columns of df with the model's `prediction`, computed next to the data."""
+    info = mlflow.models.get_model_info(model_uri)
+    features = info.signature.inputs.input_names()
     missing = [c for c in features if c not in df.columns]
     if missing:
         raise ValueError(f"{where} lacks the model's features: {', '.join(missing)}")
-    return [
+    # The model's inputs as they were logged: numbers as doubles.
+    inputs = [
         F.col(c).cast("double").alias(c) if isinstance(df.schema[c].dataType, NumericType) else F.col(c)
         for c in features
     ]
+    if "spark" in info.flavors:
+        # A Spark ML pipeline (%%modelzoo engine: spark) transforms the DataFrame on the
+        # executors; as a Python UDF it would start a Spark session inside every worker.
+        pipeline = mlflow.spark.load_model(model_uri)
+        kept = [F.col(c).alias(f"_carried_{i}") for i, c in enumerate(carried)]
+        return pipeline.transform(df.select(*kept, *inputs)).select(
+            *[F.col(f"_carried_{i}").alias(c) for i, c in enumerate(carried)],
+            F.col("prediction").cast(result_type).alias("prediction"),
+        )
+    predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type=result_type, env_manager="local")
+    return df.select(*carried, predict(*inputs).alias("prediction"))
 
 
-# Score with @champion: a Spark UDF runs the model next to the data (no driver loop).
+# Score with @champion: the model runs next to the data (no driver loop).
 version = version_of("champion")
 model_uri = f"models:/{model_name}/{version.version}"  # the exact version that scores, recorded per row
 df = spark.table(source_table)
-predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double", env_manager="local")
-inputs = model_inputs(model_uri, df, source_table)
 carried = [*keys, *(c for c in mlflow.models.get_model_info(model_uri).signature.inputs.input_names() if c not in keys)]
 scored = (
-    df.select(*carried, predict(*inputs).alias("prediction"))
+    scored_by(model_uri, df, source_table, carried, "double")
     .withColumn("model_name", F.lit(model_name))
     .withColumn("model_version", F.lit(str(version.version)))
     .withColumn("model_alias", F.lit("champion"))

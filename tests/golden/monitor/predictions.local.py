@@ -32,6 +32,32 @@ MIN_ROWS = 100  # fewer non-null values in a window: no statistic, said so
 TRIGGER_K, TRIGGER_N = 2, 4  # retrain: k of the last n windows breached, the latest too
 EPSILON = 1e-4  # a bin's share is at least this in PSI, so an empty bin stays finite
 
+
+def scored_by(model_uri, df, where, carried, result_type):
+    """The `carried` columns of df with the model's `prediction`, computed next to the data."""
+    info = mlflow.models.get_model_info(model_uri)
+    features = info.signature.inputs.input_names()
+    missing = [c for c in features if c not in df.columns]
+    if missing:
+        raise ValueError(f"{where} lacks the model's features: {', '.join(missing)}")
+    # The model's inputs as they were logged: numbers as doubles.
+    inputs = [
+        F.col(c).cast("double").alias(c) if isinstance(df.schema[c].dataType, NumericType) else F.col(c)
+        for c in features
+    ]
+    if "spark" in info.flavors:
+        # A Spark ML pipeline (%%modelzoo engine: spark) transforms the DataFrame on the
+        # executors; as a Python UDF it would start a Spark session inside every worker.
+        pipeline = mlflow.spark.load_model(model_uri)
+        kept = [F.col(c).alias(f"_carried_{i}") for i, c in enumerate(carried)]
+        return pipeline.transform(df.select(*kept, *inputs)).select(
+            *[F.col(f"_carried_{i}").alias(c) for i, c in enumerate(carried)],
+            F.col("prediction").cast(result_type).alias("prediction"),
+        )
+    predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type=result_type, env_manager="local")
+    return df.select(*carried, predict(*inputs).alias("prediction"))
+
+
 # 1. The model version being monitored and the rows it was trained on: the baseline.
 try:
     version = client.get_model_version_by_alias(model_name, "champion")
@@ -58,9 +84,7 @@ for where, df in ((scored_table, current), (f"the baseline {baseline_name}", bas
 monitored = [*features]
 if "prediction" in current.columns:  # prediction drift: the baseline scored by the same version
     result_type = "double" if isinstance(current.schema["prediction"].dataType, NumericType) else "string"
-    predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type=result_type, env_manager="local")
-    inputs = [F.col(c).cast("double").alias(c) if isinstance(baseline.schema[c].dataType, NumericType) else F.col(c) for c in features]
-    baseline = baseline.withColumn("prediction", predict(*inputs))
+    baseline = scored_by(model_uri, baseline, f"the baseline {baseline_name}", baseline.columns, result_type)
     monitored.append("prediction")
 baseline_rows = baseline.count()
 if baseline_rows < MIN_ROWS:
