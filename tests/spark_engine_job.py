@@ -4,8 +4,8 @@
 
 In a fresh IPython shell working in OUT: ``%load_ext dbx_architect``, ``%dbx_spark``, a training
 table of 3,000 rows, a Spark ML model zoo registered and promoted, batch scoring of the table and
-drift monitoring of the scores. Prints one line ``RESULT {json}`` with what the tests compare
-across engines. ``run_job`` does the same in a shell that already has ``spark``.
+drift monitoring of the scores. Writes OUT/result.json with what the tests compare across
+engines. ``run_job`` does the same in a shell that already has ``spark``.
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ engine: spark
 exclude: [id]
 cv: 2
 models: [linear, random_forest]
-params: {random_forest: {numTrees: 10, maxDepth: 4}}
+params: {random_forest: {numTrees: 5, maxDepth: 3}}
 register: demand
 promote_if: {min_improvement: 0}
 """,
     "%%deploy demand --run\ntable: sales\nkeys: [id]\n",
+    # the one version is @challenger and @champion: the gate scores the Spark model twice
+    "%%deploy demand --run\ntable: sales\nkeys: [id]\ngate: {data: sales, label: units}\n",
     "%%monitor demand --run\nmin_rows: 50\n",
 ]
 
@@ -68,9 +70,15 @@ def run_job(shell) -> dict:
             raise RuntimeError(f"{cell.splitlines()[0]}: {result.error_in_exec!r}")
 
     runs = mlflow.search_runs(experiment_names=["/dbx_architect/demand"], output_format="pandas")
-    parent = runs[runs["tags.mlflow.parentRunId"].isna()].iloc[0]
+    # the zoo's parent run (%%monitor logs its own run in the same experiment)
+    parent = runs[runs["tags.mlflow.parentRunId"].isna() & runs["tags.winner"].notna()].iloc[0]
     children = runs[runs["tags.mlflow.parentRunId"] == parent["run_id"]]
+    gate = runs[runs["tags.gate"].notna()].iloc[0]
     predictions = spark.table("spark_catalog.gold_engines.demand_predictions")
+    # what the registered pipeline itself predicts for the table, to hold %%deploy to
+    own = mlflow.spark.load_model("models:/demand@champion").transform(
+        spark.table("spark_catalog.gold_engines.sales")
+    )
     monitoring = spark.table("spark_catalog.gold_engines.demand_monitoring").toPandas()
     return {
         "session": type(spark).__module__,
@@ -81,13 +89,13 @@ def run_job(shell) -> dict:
             zip(children["tags.mlflow.runName"], children["metrics.cv_rmse_mean"], strict=True)
         ),
         "flavors": sorted(mlflow.models.get_model_info("models:/demand@champion").flavors),
+        "gate_rmse": [gate["metrics.challenger_rmse"], gate["metrics.champion_rmse"]],
         "predictions": {
-            row["id"]: row["prediction"]
-            for row in predictions.select("id", "prediction").collect()
+            row["id"]: row["prediction"] for row in predictions.select("id", "prediction").collect()
         },
+        "own": {row["id"]: (row["prediction"], row["units"]) for row in own.collect()},
         "monitoring": sorted(
-            (r.feature, r.statistic, r.value, bool(r.breached))
-            for r in monitoring.itertuples()
+            (r.feature, r.statistic, r.value, bool(r.breached)) for r in monitoring.itertuples()
         ),
     }
 
@@ -102,7 +110,11 @@ def main(out: Path) -> None:
     shell.run_line_magic("dbx_spark", "")
     if "spark" not in shell.user_ns:
         raise RuntimeError("%dbx_spark did not start a session")
-    print("RESULT " + json.dumps(run_job(shell)), flush=True)
+    (out / "result.json").write_text(json.dumps(run_job(shell)))
+    sys.stdout.flush()
+    # Leave without the interpreter's finalization: there, pyspark's Spark Connect ML models
+    # release their server-side cache from __del__ with a gRPC call that can hang (pyspark 4.2).
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -247,45 +247,24 @@ def test_spark_engine_uses_the_same_folds(zoo, capsys, loader, task, split, mode
     else:
         assert np.isfinite(predicted).all()
 
-    # %%deploy scores with the Spark ML pipeline's own transform, on the executors (as a Python
-    # UDF the pipeline would start a Spark session inside every worker).
-    deploy = (
-        f"%%deploy {name}_spark --run\nmodel: {name}_spark@challenger\n"
-        f"table: {loader}\nkeys: [row]\n"
-    )
-    run_ok(shell, deploy + ("result_type: string\n" if task == "classification" else ""))
-    scored = spark.table(f"{gold}.{name}_spark_predictions").toPandas().set_index("row")
-    assert len(scored) == len(frame)
-    own = (
-        mlflow.spark.load_model(f"models:/{name}_spark@challenger")
-        .transform(spark.table(f"{gold}.{loader}"))
-        .select("row", "target", "prediction")
-        .toPandas()
-        .set_index("row")
-    )
     if task == "classification":
-        assert (scored.loc[own.index, "prediction"] == own["prediction"]).all()
-        assert set(own["prediction"]) <= set(frame["target"])
-        return
-    assert scored.loc[own.index, "prediction"].to_numpy() == pytest.approx(own["prediction"])
-
-    # The gate scores both versions the same way (here the one version, as champion too).
-    client = mlflow.MlflowClient()
-    version = client.get_model_version_by_alias(f"{name}_spark", "challenger").version
-    client.set_registered_model_alias(f"{name}_spark", "champion", version)
-    run_ok(shell, deploy + f"gate: {{data: {loader}, label: target}}\n")
-    gate = mlflow.search_runs(search_all_experiments=True, filter_string="tags.gate != ''").iloc[0]
-    rmse = float(np.sqrt(np.mean((own["prediction"] - own["target"]) ** 2)))
-    assert gate["metrics.challenger_rmse"] == pytest.approx(rmse)
-    assert gate["metrics.champion_rmse"] == pytest.approx(rmse)
-
-    # %%monitor scores the rows the version was trained on with the same pipeline: the deployed
-    # predictions are exactly those, so the prediction's PSI is 0 and nothing drifts.
-    run_ok(shell, f"%%monitor {name}_spark --run\nmin_rows: 50\n")
-    monitored = spark.table(f"{gold}.{name}_spark_monitoring").toPandas()
-    psi = monitored[(monitored["feature"] == "prediction") & (monitored["statistic"] == "psi")]
-    assert psi["value"].tolist() == pytest.approx([0.0], abs=1e-12)
-    assert not monitored["breached"].eq(True).any(), monitored[monitored["breached"].eq(True)]
+        # %%deploy scores with the classifier's own transform: the classes themselves, as text
+        # (tests/test_spark_engine_remote.py checks a regression's scoring, gate and monitoring).
+        run_ok(
+            shell,
+            f"%%deploy {name}_spark --run\nmodel: {name}_spark@challenger\n"
+            f"table: {loader}\nkeys: [row]\nresult_type: string\n",
+        )
+        scored = spark.table(f"{gold}.{name}_spark_predictions").toPandas().set_index("row")
+        own = (
+            mlflow.spark.load_model(f"models:/{name}_spark@challenger")
+            .transform(spark.table(f"{gold}.{loader}"))
+            .select("row", "prediction")
+            .toPandas()
+            .set_index("row")["prediction"]
+        )
+        assert len(scored) == len(frame) and set(own) <= set(frame["target"])
+        assert (scored.loc[own.index, "prediction"] == own).all()
 
 
 def test_forecast_lags_stay_inside_each_series(zoo) -> None:

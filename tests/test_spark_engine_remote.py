@@ -4,12 +4,12 @@ run's classic session: the same folds, leaderboard, winner, predictions and drif
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import ROOT
 from spark_engine_job import run_job
@@ -18,50 +18,26 @@ pytestmark = pytest.mark.spark
 JOB = ROOT / "tests" / "spark_engine_job.py"
 
 
-def selected(request, marker: str) -> bool:
-    """Whether this run selected this module's test marked *marker*."""
-    return any(
-        item.module is request.module and item.get_closest_marker(marker)
-        for item in request.session.items
-    )
-
-
-@pytest.fixture(scope="module")
-def remote_jobs(request, tmp_path_factory):
-    """The selected engines' jobs, started side by side; ``{engine: subprocess.Popen}``."""
-    from dbx_architect.runtime.cluster import StandaloneCluster
-
+def run_elsewhere(out, **env) -> dict:
+    """The job in a fresh process whose %dbx_spark *env* points at another engine."""
     unset = ("SPARK_REMOTE", "DBX_SPARK_MASTER", "MLFLOW_TRACKING_URI")
     base = {k: v for k, v in os.environ.items() if k not in unset}
-    with contextlib.ExitStack() as stack:
-        engines = {}
-        if selected(request, "connect"):
-            engines["connect"] = {"SPARK_REMOTE": "local[2]"}
-        if selected(request, "cluster"):
-            root = tmp_path_factory.mktemp("cluster")
-            cluster = stack.enter_context(StandaloneCluster(workers=2, root=root))
-            engines["cluster"] = {"DBX_SPARK_MASTER": cluster.url}
-        jobs = {}
-        for engine, env in engines.items():
-            out = tmp_path_factory.mktemp(engine)
-            jobs[engine] = subprocess.Popen(
-                [sys.executable, str(JOB), str(out)],
-                stdout=subprocess.PIPE,
-                stderr=(out / "stderr.log").open("w"),
-                text=True,
-                env={**base, **env},
-                cwd=out,
-            )
-            jobs[engine].stderr_path = out / "stderr.log"
-        yield jobs
-        for job in jobs.values():
-            job.kill()
-            job.wait()
+    with (out / "job.log").open("w") as log:  # a file: a full pipe would stall the job
+        job = subprocess.run(
+            [sys.executable, str(JOB), str(out)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**base, **env},
+            cwd=out,
+            timeout=900,
+        )
+    assert job.returncode == 0, (out / "job.log").read_text()[-3000:]
+    return json.loads((out / "result.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def classic_job(ip_session, remote_jobs, tmp_path_factory, spark):
-    """The same job on the test run's classic local[2] session (while the others run)."""
+def classic_job(ip_session, tmp_path_factory, spark):
+    """The same job on the test run's classic local[2] session."""
     import mlflow
 
     root = tmp_path_factory.mktemp("classic")
@@ -76,22 +52,32 @@ def classic_job(ip_session, remote_jobs, tmp_path_factory, spark):
         shell.run_line_magic("load_ext", "dbx_architect")
         shell.push({"spark": spark})
         try:
-            return run_job(shell)
+            return json.loads(json.dumps(run_job(shell)))  # as the other jobs' result.json
         finally:
             shell.user_ns.pop("spark", None)
             spark.sql("DROP SCHEMA IF EXISTS spark_catalog.gold_engines CASCADE")
 
 
-def finished(job) -> dict:
-    stdout, _ = job.communicate(timeout=900)
-    assert job.returncode == 0, job.stderr_path.read_text()[-3000:]
-    lines = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, stdout[-2000:]
-    return json.loads(lines[-1].removeprefix("RESULT "))
+def test_spark_engine_job_on_classic_spark(classic_job) -> None:
+    """%%deploy, its gate and %%monitor's baseline score with the pipeline's own transform."""
+    result = classic_job
+    assert result["session"] == "pyspark.sql.session"
+    assert result["flavors"] == ["python_function", "spark"]
+    assert result["winner"] != "baseline"
+    ids = sorted(result["own"])
+    assert sorted(result["predictions"]) == ids
+    predicted = np.array([result["predictions"][i] for i in ids])
+    own, units = np.array([result["own"][i] for i in ids]).T
+    assert predicted == pytest.approx(own, rel=1e-12)
+    rmse = float(np.sqrt(np.mean((own - units) ** 2)))
+    assert result["gate_rmse"] == pytest.approx([rmse, rmse])
+    # the baseline (the training table at its version) scored as %%deploy scored it: PSI 0
+    psi = [v for f, s, v, _ in result["monitoring"] if (f, s) == ("prediction", "psi")]
+    assert psi == pytest.approx([0.0], abs=1e-12)
+    assert not [row for row in result["monitoring"] if row[3]]
 
 
 def same_as_classic(result: dict, classic: dict) -> None:
-    assert classic["session"] == "pyspark.sql.session"
     assert result["flavors"] == classic["flavors"] == ["python_function", "spark"]
     assert result["fold_hash"] == classic["fold_hash"]
     assert result["winner"] == classic["winner"] != "baseline"
@@ -103,6 +89,7 @@ def same_as_classic(result: dict, classic: dict) -> None:
     assert [result["predictions"][i] for i in ids] == pytest.approx(
         [classic["predictions"][i] for i in ids], rel=1e-9
     )
+    assert result["gate_rmse"] == pytest.approx(classic["gate_rmse"], rel=1e-9)
     assert len(result["monitoring"]) == len(classic["monitoring"])
     for got, expected in zip(result["monitoring"], classic["monitoring"], strict=True):
         assert got[:2] == expected[:2] and got[3] == expected[3]
@@ -110,15 +97,18 @@ def same_as_classic(result: dict, classic: dict) -> None:
 
 
 @pytest.mark.connect
-def test_spark_engine_zoo_deploy_monitor_on_spark_connect(remote_jobs, classic_job) -> None:
-    result = finished(remote_jobs["connect"])
+def test_spark_engine_zoo_deploy_monitor_on_spark_connect(classic_job, tmp_path) -> None:
+    result = run_elsewhere(tmp_path, SPARK_REMOTE="local[2]")
     assert result["session"] == "pyspark.sql.connect.session"
     same_as_classic(result, classic_job)
 
 
 @pytest.mark.cluster
-def test_spark_engine_zoo_deploy_monitor_on_a_standalone_cluster(remote_jobs, classic_job) -> None:
-    result = finished(remote_jobs["cluster"])
+def test_spark_engine_zoo_deploy_monitor_on_a_standalone_cluster(classic_job, tmp_path) -> None:
+    from dbx_architect.runtime.cluster import StandaloneCluster
+
+    with StandaloneCluster(workers=2, root=tmp_path / "cluster") as cluster:
+        result = run_elsewhere(tmp_path, DBX_SPARK_MASTER=cluster.url)
     assert result["session"] == "pyspark.sql.session"
-    assert result["master"].startswith("spark://127.0.0.1:")
+    assert result["master"] == cluster.url
     same_as_classic(result, classic_job)

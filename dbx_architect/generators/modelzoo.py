@@ -194,6 +194,7 @@ ENGINE_IMPORTS = {
         "pyspark.ml.feature:StandardScaler",
         "pyspark.ml.feature:StringIndexer",
         "pyspark.ml.feature:VectorAssembler",
+        "pyspark.util:inheritable_thread_target",
     ),
 }
 FAMILY_IMPORTS = {

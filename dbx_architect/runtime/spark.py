@@ -81,6 +81,10 @@ logger.hms.name = org.apache.hadoop.hive.metastore.RetryingHMSHandler
 logger.hms.level = off
 logger.hive.name = org.apache.hadoop.hive.metastore.ObjectStore
 logger.hive.level = off
+# Spark ML's least squares falls back to L-BFGS when one-hot columns make the normal equations
+# singular; breeze logs each line-search restart of that fallback as an error.
+logger.breeze.name = breeze.optimize
+logger.breeze.level = off
 """
 
 

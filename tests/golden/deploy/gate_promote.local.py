@@ -71,7 +71,9 @@ new_score, old_score = gate_score(challenger), gate_score(champion)
 gain = old_score - new_score
 passed = gain >= 0.5
 verdict = f"mae v{challenger.version} {new_score:.4f} vs v{champion.version} {old_score:.4f} (gain {gain:.4f}, needs 0.5)"
-with mlflow.start_run(run_name=f"gate {model_name} v{challenger.version} vs v{champion.version}"):
+# The gate's run goes next to the challenger's training run, in its experiment.
+trained_in = client.get_run(challenger.run_id).info.experiment_id
+with mlflow.start_run(experiment_id=trained_in, run_name=f"gate {model_name} v{challenger.version} vs v{champion.version}"):
     mlflow.log_metrics({"challenger_mae": new_score, "champion_mae": old_score, "gain": gain})
     mlflow.set_tags({"gate": "passed" if passed else "failed", "verdict": verdict, "data": "spark_catalog.gold.weekly_demand_labelled"})
 if passed:

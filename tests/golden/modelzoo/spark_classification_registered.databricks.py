@@ -27,6 +27,7 @@ from pyspark.ml.feature import Imputer, IndexToString, OneHotEncoder, SQLTransfo
 from pyspark.ml.functions import vector_to_array
 from pyspark.sql import functions as F
 from pyspark.sql.types import NumericType
+from pyspark.util import inheritable_thread_target
 
 source_table = "main.gold.churn"
 target = "churned"
@@ -196,9 +197,11 @@ workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
 results = {}
 # Candidates cross-validate side by side (their Spark jobs share the cluster), each reported
-# when it finishes; their MLflow runs are written afterwards, in the spec's order.
+# when it finishes; their MLflow runs are written afterwards, in the spec's order. Each thread
+# inherits this session (Spark Connect keeps the active session per thread) and its job tags.
 pool = ThreadPoolExecutor(max_workers=workers)
-running = [pool.submit(evaluate, candidate) for candidate in candidates]
+in_thread = inheritable_thread_target(spark)(evaluate)
+running = [pool.submit(in_thread, candidate) for candidate in candidates]
 for candidate, metrics, seconds in (future.result() for future in as_completed(running)):
     results[candidate] = metrics
     print(
