@@ -3,8 +3,8 @@
     python tests/spark_engine_job.py OUT        (SPARK_REMOTE or DBX_SPARK_MASTER pick the engine)
 
 In a fresh IPython shell working in OUT: ``%load_ext dbx_architect``, ``%dbx_spark``, a training
-table of 3,000 rows, a Spark ML model zoo registered and promoted, batch scoring of the table and
-drift monitoring of the scores. Writes OUT/result.json with what the tests compare across
+table of 3,000 rows, a Spark ML model zoo registered and promoted, a gate and batch scoring of the
+table, drift monitoring of the scores. Writes OUT/result.json with what the tests compare across
 engines. ``run_job`` does the same in a shell that already has ``spark``.
 """
 
@@ -31,8 +31,8 @@ params: {random_forest: {numTrees: 5, maxDepth: 3}}
 register: demand
 promote_if: {min_improvement: 0}
 """,
-    "%%deploy demand --run\ntable: sales\nkeys: [id]\n",
-    # the one version is @challenger and @champion: the gate scores the Spark model twice
+    # the one version is @challenger and @champion: the gate scores the Spark model twice, then
+    # the table is scored
     "%%deploy demand --run\ntable: sales\nkeys: [id]\ngate: {data: sales, label: units}\n",
     "%%monitor demand --run\nmin_rows: 50\n",
 ]

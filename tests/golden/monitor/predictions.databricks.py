@@ -91,6 +91,7 @@ if "prediction" in current.columns:  # prediction drift: the baseline scored by 
     result_type = "double" if isinstance(current.schema["prediction"].dataType, NumericType) else "string"
     baseline = scored_by(model_uri, baseline, f"the baseline {baseline_name}", baseline.columns, result_type)
     monitored.append("prediction")
+baseline = baseline.persist()  # read three times (rows, quantiles, profile), scored once
 baseline_rows = baseline.count()
 if baseline_rows < MIN_ROWS:
     raise ValueError(f"the baseline {baseline_name} has {baseline_rows} rows, fewer than min_rows ({MIN_ROWS}): no drift statistic can be trusted")
@@ -173,6 +174,7 @@ def shares(counts, column):
 
 
 base_profile = profile(baseline.withColumn("window_start", F.lit(None).cast("timestamp")))
+baseline.unpersist()
 window_profile = profile(current)
 base = {column: shares(group.set_index("bin")["count"], column) for column, group in base_profile.groupby("feature")}
 
