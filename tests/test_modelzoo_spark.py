@@ -158,7 +158,7 @@ target: target
 task: {task}
 engine: {engine}
 exclude: [row]
-cv: 3
+cv: 2
 {split}
 models: {models}
 experiment: /zoo/{name}_{engine}

@@ -1,6 +1,8 @@
-"""The model zoo's Spark engine, %%deploy and %%monitor on Spark Connect and on a standalone
-cluster (executors in other JVMs), each in a fresh process, against the same job on this test
-run's classic session: the same folds, leaderboard, winner, predictions and drift statistics."""
+"""The model zoo's Spark engine, %%deploy and %%monitor behind Spark Connect, in a fresh process,
+against the same job on this test run's classic session: the same folds, leaderboard, winner,
+predictions and drift statistics. The job also runs on a standalone cluster
+(`DBX_SPARK_MASTER=spark://... python tests/spark_engine_job.py OUT`); that comparison is kept out
+of the suite for time (the suite's cluster test runs the whole demo there)."""
 
 from __future__ import annotations
 
@@ -100,15 +102,4 @@ def same_as_classic(result: dict, classic: dict) -> None:
 def test_spark_engine_zoo_deploy_monitor_on_spark_connect(classic_job, tmp_path) -> None:
     result = run_elsewhere(tmp_path, SPARK_REMOTE="local[2]")
     assert result["session"] == "pyspark.sql.connect.session"
-    same_as_classic(result, classic_job)
-
-
-@pytest.mark.cluster
-def test_spark_engine_zoo_deploy_monitor_on_a_standalone_cluster(classic_job, tmp_path) -> None:
-    from dbx_architect.runtime.cluster import StandaloneCluster
-
-    with StandaloneCluster(workers=2, root=tmp_path / "cluster") as cluster:
-        result = run_elsewhere(tmp_path, DBX_SPARK_MASTER=cluster.url)
-    assert result["session"] == "pyspark.sql.session"
-    assert result["master"] == cluster.url
     same_as_classic(result, classic_job)
