@@ -90,10 +90,12 @@ def test_monitor_alerts_on_the_shifted_columns_and_triggers_k_of_n(
     days = [batch(rng, 0, 1500), batch(rng, 1, 1500), batch(rng, 2, 1500, shifted=True)]
     incoming = pd.concat(days, ignore_index=True)
 
+    undated = batch(rng, 0, 3).assign(id=["u0", "u1", "u2"], day=None)  # in no window
+
     def land(frame: pd.DataFrame) -> None:
-        spark.createDataFrame(frame.drop(columns="y")).write.format("delta").mode(
-            "overwrite"
-        ).saveAsTable("gold_monitor.incoming")
+        spark.createDataFrame(pd.concat([frame, undated]).drop(columns="y")).write.format(
+            "delta"
+        ).mode("overwrite").saveAsTable("gold_monitor.incoming")
 
     land(incoming)
     # labels arrive later: only for the first two days
@@ -124,6 +126,7 @@ def test_monitor_alerts_on_the_shifted_columns_and_triggers_k_of_n(
     ok(shell, MONITOR)
     printed = capsys.readouterr().out
     assert "no retrain: 1 of the last 3 windows breached" in printed, printed
+    assert "  3 rows have no day: they fall in no window" in printed, printed
 
     table = spark.table("gold_monitor.demand_monitoring").toPandas()
     table["day"] = table["window_start"].dt.date
@@ -182,6 +185,7 @@ def test_monitor_alerts_on_the_shifted_columns_and_triggers_k_of_n(
     ok(shell, MONITOR)
     printed = capsys.readouterr().out
     assert "retrain: 2 of the last 3 windows breached, the latest too" in printed, printed
+    assert "  3 rows have no day: they fall in no window" in printed  # a rerun counts them too
     assert "rollback plan: v1 is the first version of demand" in printed
 
     # back to normal, plus a day with too few rows: the latest window with statistics is clean,

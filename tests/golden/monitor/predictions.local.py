@@ -114,8 +114,8 @@ TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
 """)
 history = spark.table(monitoring_table).where((F.col("model_name") == model_name) & (F.col("model_version") == str(version.version)))
 resume = history.agg(F.max("window_start")).first()[0]
-if resume is not None:
-    current = current.where(F.col(time_col) >= F.lit(resume))
+if resume is not None:  # rows without a time stay in, to be counted each run
+    current = current.where((F.col(time_col) >= F.lit(resume)) | F.col(time_col).isNull())
 current = current.withColumn("window_start", F.date_trunc("week", F.col(time_col)))
 
 # 3. Bin edges from the baseline, one pass: FINE_BINS quantiles per numeric column for KS and the
@@ -171,6 +171,9 @@ def shares(counts, column):
 base_profile = profile(baseline.withColumn("window_start", F.lit(None).cast("timestamp")))
 baseline.unpersist()
 window_profile = profile(current)
+# Rows without a time fall in no window: counted (one bin per column per row) and said below.
+undated = window_profile[window_profile["window_start"].isna()]
+undated_rows = int(undated[undated["feature"] == monitored[0]]["count"].sum())
 base = {column: shares(group.set_index("bin")["count"], column) for column, group in base_profile.groupby("feature")}
 
 # 4. Per window and column: rows, NULL share, PSI, and for numbers KS (statistic and p-value).
@@ -280,6 +283,8 @@ with mlflow.start_run(experiment_id=trained.info.experiment_id, run_name=f"monit
     mlflow.set_tags({"monitored_table": scored_table, "baseline": baseline_name, "verdict": verdict, "rollback_plan": rollback_plan})
 
 print(f"{monitoring_table}: {model_name} v{version.version}, {len({r[2] for r in records})} window(s) computed against {baseline_name} ({baseline_rows} rows)")
+if undated_rows:
+    print(f"  {undated_rows} rows have no {time_col}: they fall in no window")
 for window_start, counts in too_few.items():
     print(f"  {window_start}: fewer values than min_rows ({MIN_ROWS}), no drift statistic for {', '.join(counts)}")
 for window_start, breached in windows.items():
