@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import importlib.util
+import inspect
+import keyword
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
@@ -140,8 +144,11 @@ def _candidates(spec: ModelZooSpec) -> list[dict[str, Any]]:
         if spec.family not in CANDIDATES[name]:
             raise SpecError(f"{where}: {name} is for classification, not {spec.task}")
         module, cls, defaults = _resolve(spec, name, where)
-        arguments = {**defaults, **spec.model_params().get(name, {})}
-        arguments = {k: (spec.split.seed if v == "seed" else v) for k, v in arguments.items()}
+        given = spec.model_params().get(name, {})
+        for key in given:
+            check_parameter(module, cls, key, f"params.{name}")
+        seeded = {k: (spec.split.seed if v == "seed" else v) for k, v in defaults.items()}
+        arguments = {**seeded, **given}
         threaded = spec.engine == "sklearn" and name in ("random_forest", "extra_trees")
         chosen.append(
             {
@@ -156,6 +163,41 @@ def _candidates(spec: ModelZooSpec) -> list[dict[str, Any]]:
     if unknown:
         raise SpecError(f"params: {unknown[0]!r} is not one of the models ({', '.join(names)})")
     return chosen
+
+
+@functools.cache
+def parameter_names(module: str, cls: str) -> frozenset[str] | None:
+    """The keyword arguments estimator *cls* takes; None when its package is not installed.
+
+    Read from the constructor's signature (scikit-learn's ``get_params`` and Spark ML's
+    keyword-only ``__init__`` both come from it), so no estimator is built and no JVM starts.
+    """
+    try:
+        estimator = getattr(importlib.import_module(module), cls)
+    except ImportError:
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    parameters = inspect.signature(estimator.__init__).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters) and cls.startswith(
+        ("LGBM", "XGB")
+    ):
+        return None  # LightGBM and XGBoost pass unknown keywords on to their boosters
+    return frozenset(p.name for p in parameters if p.kind in kinds and p.name != "self")
+
+
+def check_parameter(module: str, cls: str, key: str, where: str) -> str:
+    """*key* when it names a parameter of *cls*: it is written as a keyword argument.
+
+    Without the estimator's package (nothing to read its parameters from) a key must at least
+    be a plain ASCII identifier that is not a Python keyword.
+    """
+    known = parameter_names(module, cls)
+    if known is None and key.isidentifier() and key.isascii() and not keyword.iskeyword(key):
+        return key
+    if known is not None and key in known:
+        return key
+    shown = repr(key) if len(key) <= 50 else repr(key[:47] + "...")
+    raise SpecError(f"{where}: {shown} is not a parameter of {cls}{did_you_mean(key, known or ())}")
 
 
 # Third-party imports of the generated cell, per engine: "module" (import module) or
