@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ def py_literal(value: Any) -> str:
         # Prefer double quotes, like the rest of the generated code; repr already chose single
         # quotes only when the text has no single quote, so swapping is safe without a ".
         return f'"{text[1:-1]}"' if text[0] == "'" and '"' not in value else text
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'  # never a bare nan / inf name
     if isinstance(value, _LITERAL_TYPES):
         return repr(value)
     if isinstance(value, list | tuple):

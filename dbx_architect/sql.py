@@ -96,6 +96,40 @@ def _column(node: object, ddl: str, key: str) -> Column:
     return Column(name, kind.sql(dialect="spark"), not_null, comment)
 
 
+# Functions a rule, feature or aggregate may not call: they reach into the JVM (reflect,
+# java_method) or out of the table (secrets, HTTP), which no data-quality rule needs.
+FORBIDDEN_FUNCTIONS = frozenset(
+    {"reflect", "try_reflect", "java_method", "secret", "try_secret", "http_request"}
+)
+BOOLEAN_FUNCTIONS = frozenset(
+    {
+        "isnull",
+        "isnotnull",
+        "isnan",
+        "startswith",
+        "endswith",
+        "contains",
+        "arraycontains",
+        "arraysoverlap",
+        "exists",
+        "forall",
+        "regexplike",
+        "rlike",
+        "ilike",
+        "like",
+    }
+)
+
+
+def _function_name(node: object, normalized: bool = True) -> str:
+    """A function's name as typed (``java_method``); normalized, without underscores."""
+    from sqlglot import expressions as exp
+
+    assert isinstance(node, exp.Func)
+    name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+    return name.replace("_", "") if normalized else name
+
+
 def parse_expression(text: str, key: str) -> object:
     """Parse one Spark SQL expression; refuse statements, several expressions and subqueries."""
     from sqlglot import expressions as exp
@@ -111,50 +145,54 @@ def parse_expression(text: str, key: str) -> object:
     node = parsed.expressions[0]
     if node.find(exp.Subquery, exp.Select, exp.Query) is not None:
         raise SpecError(f"{key}: {text!r}: subqueries are not allowed here")
+    forbidden = {f.replace("_", "") for f in FORBIDDEN_FUNCTIONS}
+    for function in node.find_all(exp.Func):
+        if _function_name(function) in forbidden:
+            raise SpecError(
+                f"{key}: {text!r} calls {_function_name(function, False)}, which is not allowed in "
+                "a spec (it reaches outside the table)"
+            )
     return node
 
 
-def check_boolean(text: str, key: str) -> None:
+def expression_sql(text: str, key: str) -> str:
+    """One Spark SQL expression, written again from its syntax tree.
+
+    What reaches the generated code is sqlglot's rendering of the parsed tree, never the text
+    as typed, so a comment or a trailing fragment cannot change the statement it lands in.
+    """
+    from sqlglot import expressions as exp
+
+    node = parse_expression(text, key)
+    assert isinstance(node, exp.Expression)
+    return node.sql(dialect="spark", comments=False)
+
+
+def boolean_sql(text: str, key: str) -> str:
     """A rule must be a predicate: a comparison, IN, BETWEEN, IS, LIKE, AND/OR/NOT, ..."""
     from sqlglot import expressions as exp
 
     node = parse_expression(text, key)
     while isinstance(node, exp.Paren):
         node = node.this
-    boolean_functions = {
-        "isnull",
-        "isnotnull",
-        "isnan",
-        "startswith",
-        "endswith",
-        "contains",
-        "array_contains",
-        "arrays_overlap",
-        "exists",
-        "forall",
-        "regexp_like",
-        "rlike",
-        "ilike",
-        "like",
-    }
-    if isinstance(node, exp.Predicate | exp.Connector | exp.Not | exp.Boolean):
-        return
-    if isinstance(node, exp.Func):
-        name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
-        if name.lower().replace("_", "") in {f.replace("_", "") for f in boolean_functions}:
-            return
+    if isinstance(node, exp.Predicate | exp.Connector | exp.Not | exp.Boolean) or (
+        isinstance(node, exp.Func) and _function_name(node) in BOOLEAN_FUNCTIONS
+    ):
+        return expression_sql(text, key)
     raise SpecError(
         f"{key}: {text!r} is not a boolean SQL expression (write a condition, e.g. amount >= 0)"
     )
 
 
-def check_aggregate(text: str, key: str) -> None:
+def aggregate_sql(text: str, key: str) -> str:
     """An aggregate must call an aggregate function (sum, avg, count, ...)."""
     from sqlglot import expressions as exp
 
     node = parse_expression(text, key)
+    assert isinstance(node, exp.Expression)
     if node.find(exp.AggFunc) is None:
         raise SpecError(f"{key}: {text!r} is not an aggregate (use sum, avg, count, min, max, ...)")
+    return expression_sql(text, key)
 
 
 def referenced_columns(text: str, key: str) -> list[str]:

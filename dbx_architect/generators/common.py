@@ -9,7 +9,7 @@ from typing import Any
 from ..names import sql_ident
 from ..settings import Settings
 
-_VOLUME = re.compile(r"/Volumes/([A-Za-z_]\w*)/([A-Za-z_]\w*)/([A-Za-z_]\w*)(/.*)?\Z")
+_VOLUME = re.compile(r"/Volumes/([A-Za-z_]\w*)/([A-Za-z_]\w*)/([A-Za-z_]\w*)(/.*)?\Z", re.ASCII)
 
 
 def layout(partition_by: Sequence[str], cluster_by: Sequence[str]) -> dict[str, Any]:

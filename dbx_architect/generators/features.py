@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..render import py_literal
 from ..spec.transform import Feature
-from ..sql import referenced_columns
+from ..sql import expression_sql, referenced_columns
 from .columns import Columns
 
 DATE_PARTS = (
@@ -104,6 +104,7 @@ def _feature(
         num, den = py_literal(ratio.num), py_literal(ratio.den)
         # Division by zero gives NULL, not an error or infinity.
         return [(ratio.name, f"F.col({num}) / F.when(F.col({den}) != 0, F.col({den}))")]
-    ((name, sql),) = feature.expr.items()  # type: ignore[union-attr]
-    columns.require(f"{where}.expr.{name}", referenced_columns(sql, f"{where}.expr.{name}"))
-    return [(name, f"F.expr({py_literal(sql)})")]
+    ((name, text),) = feature.expr.items()  # type: ignore[union-attr]
+    key = f"{where}.expr.{name}"
+    columns.require(key, referenced_columns(text, key))
+    return [(name, f"F.expr({py_literal(expression_sql(text, key))})")]

@@ -9,7 +9,7 @@ from ..names import TableName, parse_table_name
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.gold import GoldSpec
-from ..sql import check_aggregate, referenced_columns
+from ..sql import aggregate_sql, referenced_columns
 from .columns import Columns
 from .common import governance, layout, table_properties
 from .features import plan_features
@@ -105,8 +105,10 @@ def plan_gold(
         columns.require("time_col", [spec.time_col])
     columns.require("group_by", spec.group_by)
     group = [*spec.group_by, *([spec.time_col] if spec.grain and spec.time_col else [])]
+    aggregates = {
+        out: aggregate_sql(sql, f"aggregates.{out}") for out, sql in spec.aggregates.items()
+    }
     for out, sql in spec.aggregates.items():
-        check_aggregate(sql, f"aggregates.{out}")
         columns.require(f"aggregates.{out}", referenced_columns(sql, f"aggregates.{out}"))
     if spec.aggregates:
         columns = Columns(None if columns.names is None else [*group, *spec.aggregates])
@@ -134,7 +136,7 @@ def plan_gold(
         "grain": spec.grain,
         "time_col": spec.time_col,
         "group": group,
-        "aggregates": dict(spec.aggregates),
+        "aggregates": aggregates,
         "features": features,
         "keys": keys,
         "merge_on": merge_condition(keys),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..names import sql_ident
 from ..spec.transform import Expectation
-from ..sql import check_boolean, referenced_columns, sql_string
+from ..sql import boolean_sql, referenced_columns, sql_string
 from .columns import Columns
 
 
@@ -34,9 +34,9 @@ def expectation_sql(rule: Expectation, columns: Columns, where: str) -> str:
     """The condition a good row meets, after checking the columns it names."""
     kind = rule.kind
     if kind == "rule":
-        check_boolean(rule.rule or "", f"{where}.rule")
+        sql = boolean_sql(rule.rule or "", f"{where}.rule")
         columns.require(f"{where}.rule", referenced_columns(rule.rule or "", f"{where}.rule"))
-        return f"coalesce(({rule.rule}), false)"
+        return f"coalesce(({sql}), false)"
     if kind == "not_null":
         columns.require(f"{where}.not_null", rule.not_null or [])
         return " AND ".join(f"{sql_ident(c)} IS NOT NULL" for c in rule.not_null or [])

@@ -12,6 +12,8 @@ from typing import Any
 
 from ..errors import SpecError
 from ..expand import expand
+from ..render import py_literal
+from ..sql import sql_string
 from .plan import NAMING, Plan, Stage
 
 SEPARATOR = "# COMMAND ----------"
@@ -144,21 +146,18 @@ def _ddl(plan: Plan) -> str:
         "ml": "Registered models",
     }
     for layer, schema in plan.schemas.items():
-        lines.append(
-            f"spark.sql(\"CREATE SCHEMA IF NOT EXISTS {schema} COMMENT '{comments[layer]}'\")"
-        )
+        statement = f"CREATE SCHEMA IF NOT EXISTS {schema} COMMENT {sql_string(comments[layer])}"
+        lines.append(f"spark.sql({py_literal(statement)})")
     databricks = plan.settings.target == "databricks"
     owner = plan.requirements.owners.data
-    for schema in plan.schemas.values():
-        if owner:
-            statement = f"ALTER SCHEMA {schema} OWNER TO `{owner}`"
-            lines.append(
-                f'spark.sql("{statement}")' if databricks else f"# {statement}  (Unity Catalog)"
-            )
-    for privilege, on, principal in plan.grants:
-        statement = f"GRANT {privilege} ON SCHEMA {on} TO `{principal}`"
+    statements = [f"ALTER SCHEMA {schema} OWNER TO `{owner}`" for schema in plan.schemas.values()]
+    statements = statements if owner else []
+    statements += [f"GRANT {p} ON SCHEMA {on} TO `{who}`" for p, on, who in plan.grants]
+    for statement in statements:  # schema names and principals are checked: no quote in them
         lines.append(
-            f'spark.sql("{statement}")' if databricks else f"# {statement}  (Unity Catalog)"
+            f"spark.sql({py_literal(statement)})"
+            if databricks
+            else f"# {statement}  (Unity Catalog)"
         )
     return "\n".join(lines)
 

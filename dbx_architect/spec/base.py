@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
@@ -139,8 +140,23 @@ def describe_error(err: ValidationError, model: type[SpecModel]) -> str:
     return f"{where}: {message}" if where else message
 
 
+def _refuse_non_finite(value: Any, where: str = "") -> None:
+    """NaN and infinities have no place in a spec (no Python or SQL literal means them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        text = ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+        raise SpecError(f"{where or 'value'}: {text} is not a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_non_finite(key, where)
+            _refuse_non_finite(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_non_finite(item, f"{where}[{index}]")
+
+
 def validate_spec(model: type[SpecModel], data: dict[str, Any]) -> SpecModel:
     """Build *model* from *data* or raise one :class:`SpecError` line."""
+    _refuse_non_finite(data)
     try:
         return model.model_validate(data)
     except ValidationError as err:

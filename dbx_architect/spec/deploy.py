@@ -10,7 +10,11 @@ from pydantic import Field, model_validator
 from .base import Identifier, OneLine, SpecModel
 from .transform import Columns
 
-MODEL_REF = re.compile(r"^(?P<name>[\w.]*)(?:@(?P<alias>\w+)|/(?P<version>\d+))?$")
+# NAME, NAME@alias or NAME/version, in ASCII only: a version is 1 to 9 plain digits (Python's
+# int() would read other scripts' digits too), an alias an identifier.
+MODEL_REF = re.compile(
+    r"(?P<name>[A-Za-z0-9_.]*)(?:@(?P<alias>[A-Za-z_][A-Za-z0-9_]*)|/(?P<version>[1-9][0-9]{0,8}))?\Z"
+)
 
 
 class Gate(SpecModel):
@@ -19,7 +23,7 @@ class Gate(SpecModel):
     data: OneLine = Field(description="A labelled table (short names resolve to gold).")
     label: Identifier
     metric: Literal["rmse", "mae", "r2", "accuracy", "f1_weighted"] = "rmse"
-    min_improvement: float = Field(0.0, ge=0)
+    min_improvement: float = Field(0.0, ge=0, le=1e9)
 
 
 class DeploySpec(SpecModel):

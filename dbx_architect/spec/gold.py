@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from .base import Identifier, OneLine, SpecModel
 from .transform import Columns, Feature, TableSpec, as_list
@@ -12,8 +12,16 @@ from .transform import Columns, Feature, TableSpec, as_list
 KINDS = ("aggregate", "features", "predictions", "evaluation", "monitoring")
 
 
+def _some(columns: list[str]) -> list[str]:
+    if not columns:
+        raise ValueError("give at least one column the tables share")
+    return columns
+
+
 class Join(SpecModel):
-    on: Columns = Field(..., description="Columns the tables share (joined with USING).")
+    on: Annotated[Columns, AfterValidator(_some)] = Field(
+        ..., description="Columns the tables share (joined with USING)."
+    )
     how: Literal["inner", "left", "right", "full"] = "inner"
 
 

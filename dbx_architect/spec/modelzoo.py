@@ -19,7 +19,7 @@ class Split(SpecModel):
 
     method: Literal["random", "time", "group"] = "random"
     test_size: float = Field(0.2, gt=0, lt=1)
-    seed: int = 42
+    seed: int = Field(42, ge=0, le=2**32 - 1, description="scikit-learn takes 0 to 2**32 - 1.")
     gap: int = Field(0, ge=0, description="time: rows left out between train and validation.")
     group_col: Identifier | None = None
 
@@ -32,7 +32,7 @@ class Split(SpecModel):
 
 class PromoteIf(SpecModel):
     metric: Identifier | None = None
-    min_improvement: float = Field(0.0, ge=0)
+    min_improvement: float = Field(0.0, ge=0, le=1e9)
 
 
 class ModelZooSpec(SpecModel):
@@ -56,7 +56,7 @@ class ModelZooSpec(SpecModel):
     params: dict[str, dict[str, Scalar | list[Scalar] | None]] = Field(default_factory=dict)
     metric: str | None = None
     engine: Literal["sklearn", "spark"] = "sklearn"
-    sample_rows: int = Field(1_000_000, ge=100)
+    sample_rows: int = Field(1_000_000, ge=100, le=2**31 - 1)
     experiment: OneLine | None = None
     register_: OneLine | None = Field(None, alias="register")
     alias: Identifier = "challenger"

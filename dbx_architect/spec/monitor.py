@@ -14,8 +14,8 @@ from .transform import Columns
 class Trigger(SpecModel):
     """Retrain when k of the last n windows breached and the latest did."""
 
-    k: int = Field(2, ge=1, description="Breached windows needed among the last n.")
-    n: int = Field(3, ge=1, description="How many of the latest windows count.")
+    k: int = Field(2, ge=1, le=1000, description="Breached windows needed among the last n.")
+    n: int = Field(3, ge=1, le=1000, description="How many of the latest windows count.")
 
     @model_validator(mode="after")
     def _k_within_n(self) -> Trigger:
@@ -51,13 +51,16 @@ class MonitorSpec(SpecModel):
         description="The reference table; default: the model's training table at the Delta "
         "version it was trained on (its MLflow run's source_table and data_version tags).",
     )
-    psi_threshold: float = Field(0.2, gt=0)
+    psi_threshold: float = Field(0.2, gt=0, le=100)
     ks_alpha: float = Field(
         0.05, gt=0, lt=1, description="Family-wise level over a window's KS tests (Bonferroni)."
     )
     bins: int = Field(10, ge=2, le=100, description="Quantile bins of the baseline for PSI.")
     min_rows: int = Field(
-        100, ge=2, description="A window needs this many non-null values for a drift statistic."
+        100,
+        ge=2,
+        le=2**31 - 1,
+        description="A window needs this many non-null values for a drift statistic.",
     )
     trigger: Trigger = Field(default_factory=Trigger)
     monitoring_table: OneLine | None = None

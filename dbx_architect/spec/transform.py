@@ -79,7 +79,7 @@ class Lag(SpecModel):
     column: Identifier
     by: Columns = Field(default_factory=list)
     order: Columns | None = None
-    periods: int = Field(1, ge=1)
+    periods: int = Field(1, ge=1, le=10_000)
     name: Identifier | None = None
 
     @model_validator(mode="after")
@@ -93,7 +93,7 @@ class Rolling(SpecModel):
     column: Identifier
     by: Columns = Field(default_factory=list)
     order: Columns | None = None
-    window: int = Field(..., ge=1, description="Rows, the current one included.")
+    window: int = Field(..., ge=1, le=10_000, description="Rows, the current one included.")
     agg: Literal["mean", "sum", "min", "max", "stddev", "count"] = "mean"
     name: Identifier | None = None
 

@@ -9,7 +9,7 @@ gold = sales_df
 
 # Week grain: rows are grouped by the first day of their week (weeks start on Monday).
 gold = gold.groupBy("store", F.to_date(F.date_trunc("week", "day")).alias("day")).agg(
-    F.expr("sum(units)").alias("units"),
+    F.expr("SUM(units)").alias("units"),
 )
 
 # No partitioning or clustering: under about 1 TB Delta's file statistics skip data well enough;

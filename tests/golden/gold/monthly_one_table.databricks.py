@@ -19,8 +19,8 @@ gold = sales_df
 
 # Month grain: rows are grouped by the first day of their month.
 gold = gold.groupBy("item", F.to_date(F.date_trunc("month", "day")).alias("day")).agg(
-    F.expr("sum(units)").alias("units"),
-    F.expr("count(distinct store)").alias("stores"),
+    F.expr("SUM(units)").alias("units"),
+    F.expr("COUNT(DISTINCT store)").alias("stores"),
 )
 
 # No partitioning or clustering: under about 1 TB Delta's file statistics skip data well enough;

@@ -23,8 +23,8 @@ gold = gold.join(stores_df, ["store"], "left")
 
 # Week grain: rows are grouped by the first day of their week (weeks start on Monday).
 gold = gold.groupBy("store", "region", F.to_date(F.date_trunc("week", "day")).alias("day")).agg(
-    F.expr("sum(units)").alias("units"),
-    F.expr("sum(units * price)").alias("revenue"),
+    F.expr("SUM(units)").alias("units"),
+    F.expr("SUM(units * price)").alias("revenue"),
 )
 
 # Features.
