@@ -38,7 +38,8 @@ def py_literal(value: Any) -> str:
 
 def py_text_block(text: str) -> str:
     """A multi-line string as a readable triple-quoted literal (``repr`` when that is unsafe)."""
-    if '"""' in text or "\\" in text or text.endswith('"'):
+    readable = all(ch == "\n" or ch.isprintable() for ch in text)  # no NUL, \r, U+2028...
+    if not readable or '"""' in text or "\\" in text or text.endswith('"'):
         return repr(text)
     return '"""\n' + text + '\n"""'
 

@@ -148,6 +148,25 @@ def _lookup(data: Any, path: tuple) -> Any:
     return data
 
 
+@functools.cache
+def _keys(magic: str) -> list[str]:
+    from dbx_architect.expand import GENERATORS
+
+    generator = GENERATORS[magic]
+    return generator.load(generator.spec).allowed_keys()
+
+
+def _any_value() -> st.SearchStrategy[Any]:
+    """Hostile text alone, in a list, or as the keys and values of a mapping."""
+    return st.one_of(
+        TEXT,
+        st.lists(TEXT, min_size=1, max_size=3),
+        st.dictionaries(
+            TEXT, st.one_of(TEXT, st.sampled_from(ODD_NUMBERS)), min_size=1, max_size=2
+        ),
+    )
+
+
 @st.composite
 def hostile_specs(draw: st.DrawFn, magic: str) -> tuple[str, str]:
     """(case name, YAML body): a golden case with a few values or keys made hostile."""
@@ -155,8 +174,10 @@ def hostile_specs(draw: st.DrawFn, magic: str) -> tuple[str, str]:
     data = yaml.safe_load(CASES[magic][case]) or {}
     for _ in range(draw(st.integers(1, 3))):
         places = _paths(data)
-        if not places:
-            break
+        if not places or draw(st.integers(0, 4)) == 0:  # a key of the spec, maybe one not set
+            key = draw(st.sampled_from(_keys(magic)))
+            data = {**data, key: draw(_any_value())}
+            continue
         path, how = draw(st.sampled_from(places))
         old = _lookup(data, path) if how == "value" else path[-1]
         if isinstance(old, bool) or not isinstance(old, int | float | str) and how == "value":
@@ -265,6 +286,7 @@ EXAMPLES = 2000 // len(MAGICS) + 1  # at least 2,000 generated specs in all
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
