@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import SpecError
+from .errors import SpecError, short
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Unity Catalog principals are users (e-mail), groups (may contain spaces) or service
@@ -22,7 +22,7 @@ def check_identifier(value: object, what: str) -> str:
     """Return *value* when it is an identifier, else raise a message naming *what*."""
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         raise SpecError(
-            f"{what}: {value!r} is not a valid identifier "
+            f"{what}: {short(value)} is not a valid identifier "
             "(letters, digits and underscores, not starting with a digit)"
         )
     return value
@@ -32,7 +32,7 @@ def check_principal(value: object, what: str) -> str:
     """Return *value* when it can name a Unity Catalog user, group or service principal."""
     if not isinstance(value, str) or not PRINCIPAL.match(value) or value.strip() != value:
         raise SpecError(
-            f"{what}: {value!r} is not a valid principal "
+            f"{what}: {short(value)} is not a valid principal "
             "(a user e-mail, group or service principal: letters, digits, spaces and _ . @ + -)"
         )
     return value
@@ -190,14 +190,14 @@ def parse_table_name(name: object, what: str, catalog: str, schema: str) -> Tabl
     parts = name.split(".")
     if len(parts) > 3:
         raise SpecError(
-            f"{what}: {name!r} has {len(parts)} parts; "
+            f"{what}: {short(name)} has {len(parts)} parts; "
             "use table, schema.table or catalog.schema.table"
         )
     for part in parts:
         if not IDENTIFIER.match(part):
-            inside = f" in {name!r}" if part != name else ""
+            inside = f" in {short(name)}" if part != name else ""
             raise SpecError(
-                f"{what}: {part!r}{inside} is not a valid identifier "
+                f"{what}: {short(part)}{inside} is not a valid identifier "
                 "(letters, digits and underscores, not starting with a digit)"
             )
     if len(parts) == 1:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from ..errors import SpecError, did_you_mean
+from ..errors import SpecError, did_you_mean, one_line, short
 from ..names import check_identifier, check_principal
 
 
@@ -78,7 +78,8 @@ def _where(loc: tuple[Any, ...]) -> str:
         parts = parts[: parts.index("[key]") - 1]
     text = ""
     for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        name = one_line(str(part), 40)  # a key the user typed may be long
+        text += f"[{part}]" if isinstance(part, int) else (f".{name}" if text else name)
     return text
 
 
@@ -114,15 +115,18 @@ def describe_error(err: ValidationError, model: type[SpecModel]) -> str:
         name = str(loc[-1])
         if len(loc) == 1:
             return (
-                f"unknown key {name!r}{did_you_mean(name, model.allowed_keys())}; "
+                f"unknown key {short(name)}{did_you_mean(name, model.allowed_keys())}; "
                 f"allowed keys: {', '.join(model.allowed_keys())}"
             )
-        return f"{_where(loc[:-1])}: unknown key {name!r}{did_you_mean(name, _nested_keys(model))}"
+        return (
+            f"{_where(loc[:-1])}: unknown key {short(name)}"
+            f"{did_you_mean(name, _nested_keys(model))}"
+        )
     if kind == "missing":
-        return f"missing key {where!r} (required)"
+        return f"missing key {short(where)} (required)"
     if kind == "literal_error":
         allowed = first["ctx"]["expected"].replace("'", "")
-        return f"{where}: {value!r} is not allowed; use one of {allowed}" + did_you_mean(
+        return f"{where}: {short(value)} is not allowed; use one of {allowed}" + did_you_mean(
             value, [w.strip() for w in allowed.replace(" or ", ",").split(",")]
         )
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
@@ -133,9 +137,9 @@ def describe_error(err: ValidationError, model: type[SpecModel]) -> str:
             "greater_than": "more than",
             "less_than": "less than",
         }
-        return f"{where}: must be {words[kind]} {bound}, got {value!r}"
+        return f"{where}: must be {words[kind]} {bound}, got {short(value)}"
     if kind in _TYPE_WORDS:
-        return f"{where}: expected {_TYPE_WORDS[kind]}, got {value!r}"
+        return f"{where}: expected {_TYPE_WORDS[kind]}, got {short(value)}"
     message = first["msg"].removeprefix("Value error, ")
     return f"{where}: {message}" if where else message
 
