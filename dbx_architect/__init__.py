@@ -16,25 +16,22 @@ _LOADED: dict[int, Any] = {}
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register the magics and the ``DbxArchitect`` configurable on *ipython*."""
-    from .errors import DbxArchitectError
     from .magics.config import ConfigMagics
     from .magics.generate import GenerateMagics
     from .magics.guard import GuardMagics
     from .magics.outline import OutlineMagics
     from .magics.spark import SparkMagics
-    from .settings import DbxArchitect, find_pyproject, pyproject_defaults
+    from .settings import DbxArchitect, find_pyproject, read_pyproject
 
     if id(ipython) in _LOADED:
         return
     settings = DbxArchitect(parent=ipython)
     origins: dict[str, str] = {}
     user_config = ipython.config.get("DbxArchitect", {})
-    try:
-        defaults = pyproject_defaults(find_pyproject())
-    except DbxArchitectError as err:
-        print(f"dbx_architect: {err}; using the built-in defaults")
-        defaults = {}
-    for key, value in defaults.items():
+    defaults = read_pyproject(find_pyproject())  # never raises: bad keys are said and skipped
+    for line in defaults.ignored:
+        print(f"dbx_architect: {line}")
+    for key, value in defaults.values.items():
         if key not in user_config:
             setattr(settings, key, value)
             origins[key] = "pyproject.toml"

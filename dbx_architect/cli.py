@@ -3,23 +3,82 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
-from .errors import DbxArchitectError
+from .errors import DbxArchitectError, one_line
 from .expand import GENERATORS, expand
-from .settings import TARGETS, DbxArchitect, Settings, find_pyproject, pyproject_defaults
+from .settings import TARGETS, DbxArchitect, Settings, find_pyproject, read_pyproject
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that says a usage mistake in one line, as every other mistake is said."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("dbx-architect").strip()
+        where = f"{command}: " if command else ""
+        self.exit(2, f"dbx-architect: {where}{message} (see {self.prog} --help)\n")
 
 
 def _settings(target: str | None) -> Settings:
     config = DbxArchitect()
-    for key, value in pyproject_defaults(find_pyproject()).items():
+    defaults = read_pyproject(find_pyproject())
+    for line in defaults.ignored:
+        print(f"dbx-architect: {line}", file=sys.stderr)
+    for key, value in defaults.values.items():
         setattr(config, key, value)
     return Settings.from_config(config, target)
 
 
+def _read_text(name: str, command: str, limit: int | None = None) -> str:
+    """The UTF-8 text of file *name* ('-': standard input), or one line saying why not."""
+    what = "standard input" if name == "-" else name
+    if name == "-":
+        data = sys.stdin.buffer.read(-1 if limit is None else limit + 1)
+    else:
+        path = Path(name)
+        if path.is_dir():
+            raise DbxArchitectError(f"{command}: {name} is a folder, not a file")
+        if not path.exists():
+            raise DbxArchitectError(f"{command}: {name}: no such file")
+        with path.open("rb") as stream:
+            data = stream.read(-1 if limit is None else limit + 1)
+    if limit is not None and len(data) > limit:
+        size = f"more than {limit:,}" if name == "-" else f"{Path(name).stat().st_size:,}"
+        raise DbxArchitectError(
+            f"{command}: {what} is {size} bytes; at most {limit:,} bytes "
+            f"({limit // 1024} KB) are read"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise DbxArchitectError(
+            f"{command}: {what} is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}); "
+            "save it as UTF-8"
+        ) from None
+
+
+def _check_folder(folder: Path, command: str, create: bool = False) -> None:
+    """Refuse, before anything is written, a folder that is missing or cannot hold files."""
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing != folder.absolute() and not create:
+        raise DbxArchitectError(f"{command}: the folder {folder} does not exist")
+    if not existing.is_dir():
+        raise DbxArchitectError(f"{command}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise DbxArchitectError(f"{command}: cannot write in {existing} (permission denied)")
+
+
 def _expand(args: argparse.Namespace) -> int:
-    body = sys.stdin.read() if args.spec == "-" else Path(args.spec).read_text(encoding="utf-8")
+    from .spec.yaml_body import MAX_BODY_BYTES
+
+    body = _read_text(args.spec, "expand", MAX_BODY_BYTES)
     line = f"{args.name} --target {args.target}" if args.target else args.name
     variant = "pipeline" if args.pipeline else None
     if variant:
@@ -45,9 +104,11 @@ def _outline(args: argparse.Namespace) -> int:
     """Requirements YAML → a whole notebook (.ipynb, or Databricks source .py)."""
     from .outline import plan_from_text
     from .outline.notebook import write
+    from .spec.yaml_body import MAX_BODY_BYTES
 
-    body = sys.stdin.read() if args.spec == "-" else Path(args.spec).read_text(encoding="utf-8")
+    body = _read_text(args.spec, "outline", MAX_BODY_BYTES)
     plan = plan_from_text(body, _settings(args.target))
+    _check_folder(Path(args.output).parent, "outline")
     path = write(plan, Path(args.output), expanded=args.expanded, force=args.force)
     print(f"wrote {path} ({len(plan.stages)} stage cells, {len(plan.tables)} tables)")
     return 0
@@ -58,8 +119,11 @@ def _new(args: argparse.Namespace) -> int:
     from .outline.starter import STARTER
 
     path = Path(args.output)
+    if path.is_dir():
+        raise DbxArchitectError(f"new: {path} is a folder; name a file, e.g. {path}/demand.yaml")
     if path.exists() and not args.force:
         raise DbxArchitectError(f"new: {path} exists; add --force to replace it")
+    _check_folder(path.parent, "new")
     path.write_text(STARTER, encoding="utf-8")
     print(f"wrote {path}; edit it, then: dbx-architect outline {path} -o {path.stem}.ipynb")
     return 0
@@ -71,6 +135,9 @@ def _snippets(args: argparse.Namespace) -> int:
 
     if not (args.vscode or args.jupyterlab or args.all):
         raise DbxArchitectError("snippets: say where: --vscode DIR, --jupyterlab DIR or --all DIR")
+    for folder in (args.all, args.vscode, args.jupyterlab):
+        if folder:
+            _check_folder(Path(folder), "snippets", create=True)
     made = snippets.generate(args.target or "local")
     if args.all:
         written = snippets.write_all(Path(args.all), args.target or "local")
@@ -95,15 +162,21 @@ def _check(args: argparse.Namespace) -> int:
     """Name what would break on Spark Connect; exit 1 when something would."""
     from .connect_check import check_path
 
+    for name in args.paths:  # every file is readable before any is checked
+        text = _read_text(name, "check")
+        if name.endswith(".ipynb"):
+            _check_notebook(name, text)
     errors = 0
     for name in args.paths:
         path = Path(name)
         try:
             found = check_path(path)
-        except SyntaxError as err:
-            raise DbxArchitectError(
-                f"check: {path} is not valid Python ({err.msg}, line {err.lineno})"
-            ) from None
+        except (SyntaxError, ValueError) as err:
+            where = f", line {err.lineno}" if getattr(err, "lineno", None) else ""
+            why = one_line(str(getattr(err, "msg", err)), 100)
+            raise DbxArchitectError(f"check: {path} is not valid Python ({why}{where})") from None
+        except RecursionError:
+            raise DbxArchitectError(f"check: {path} nests too deeply to be checked") from None
         for where, finding in found:
             print(
                 f"{finding.format(where)}" + (" (warning)" if finding.severity == "warning" else "")
@@ -113,8 +186,36 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _check_notebook(name: str, text: str) -> None:
+    """A notebook is JSON: an object whose cells are objects with text sources."""
+    try:
+        data = json.loads(text)
+    except ValueError as err:  # json.JSONDecodeError, or a number too long to read
+        where = getattr(err, "lineno", None)
+        detail = f"{err.msg}, line {where}" if where else one_line(str(err), 80)
+        raise DbxArchitectError(
+            f"check: {name} is not a notebook (invalid JSON: {detail})"
+        ) from None
+    except RecursionError:
+        raise DbxArchitectError(f"check: {name} nests too deeply to be a notebook") from None
+    cells = data.get("cells", []) if isinstance(data, dict) else None
+    if not isinstance(cells, list) or not all(_is_cell(cell) for cell in cells):
+        raise DbxArchitectError(
+            f"check: {name} is not a notebook (no list of cells with text sources)"
+        )
+
+
+def _is_cell(cell: object) -> bool:
+    if not isinstance(cell, dict):
+        return False
+    source = cell.get("source", "")
+    return isinstance(source, str) or (
+        isinstance(source, list) and all(isinstance(part, str) for part in source)
+    )
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="dbx-architect",
         description=(
             "Expand dbx_architect specs into PySpark, Delta and MLflow code, or write a whole "
@@ -201,9 +302,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (DbxArchitectError, OSError) as err:
+    except DbxArchitectError as err:
         print(f"dbx-architect: {err}", file=sys.stderr)
-        return 2
+    except OSError as err:  # a file that went away or a disk that is full, while writing
+        what = f"{err.filename}: {err.strerror}" if err.filename else one_line(str(err))
+        print(f"dbx-architect: {args.command}: {what}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from typing import Any
 from traitlets import Bool, CaselessStrEnum, TraitError, Unicode, default, validate
 from traitlets.config import Configurable
 
-from .errors import SpecError, did_you_mean
+from .errors import SpecError, did_you_mean, one_line, short
 from .names import IDENTIFIER, PRINCIPAL
 
 TARGETS = ("databricks", "local")
@@ -81,7 +81,7 @@ class DbxArchitect(Configurable):
             return value
         if not IDENTIFIER.match(value):
             raise TraitError(
-                f"{proposal['trait'].name}: {value!r} is not a valid identifier "
+                f"{proposal['trait'].name}: {short(value)} is not a valid identifier "
                 "(letters, digits and underscores, not starting with a digit)"
             )
         return value
@@ -90,7 +90,17 @@ class DbxArchitect(Configurable):
     def _check_owner(self, proposal: Any) -> str:
         value = proposal["value"]
         if value and not PRINCIPAL.match(value):
-            raise TraitError(f"owner: {value!r} is not a valid principal")
+            raise TraitError(f"owner: {short(value)} is not a valid principal")
+        return value
+
+    @validate("volume_root", "experiment_root")
+    def _check_path(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise TraitError(
+                f"{proposal['trait'].name}: {short(value)} has a control character "
+                "(a folder is one line of printable text)"
+            )
         return value
 
 
@@ -140,46 +150,106 @@ class Settings:
 
 def find_pyproject(start: Path | None = None) -> Path | None:
     """The nearest ``pyproject.toml`` from *start* (default: the working folder) upwards."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
+    try:
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            candidate = folder / "pyproject.toml"
+            if candidate.is_file():
+                return candidate
+    except OSError:  # a working folder that was deleted, a folder we may not look into
+        return None
     return None
 
 
-def pyproject_defaults(path: Path | None) -> dict[str, Any]:
-    """The ``[tool.dbx_architect]`` table of *path*, checked key by key."""
+@dataclass(frozen=True)
+class PyprojectDefaults:
+    """The usable keys of ``[tool.dbx_architect]``, and one line for each thing ignored."""
+
+    values: dict[str, Any]
+    ignored: tuple[str, ...] = ()
+
+
+def read_pyproject(path: Path | None) -> PyprojectDefaults:
+    """The ``[tool.dbx_architect]`` table of *path*, checked key by key; bad keys are ignored.
+
+    Nothing here raises: a file that cannot be read, is not TOML, or holds a key that is
+    unknown or of the wrong type leaves the built-in defaults in place and says so in one line.
+    """
     if path is None:
-        return {}
+        return PyprojectDefaults({})
+    try:
+        table = _dbx_table(path)
+    except SpecError as err:
+        return PyprojectDefaults({}, (f"{path}: {err}; using the built-in defaults",))
+    values, ignored = {}, []
+    for key, value in table.items():
+        try:
+            values[key] = check_setting(key, value)
+        except SpecError as err:
+            ignored.append(f"{path}: [tool.dbx_architect]: ignored {err}")
+    return PyprojectDefaults(values, tuple(ignored))
+
+
+def _dbx_table(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise SpecError(f"{path}: cannot read [tool.dbx_architect]: {err}") from err
-    table = data.get("tool", {}).get("dbx_architect", {})
-    for key in table:
-        if key not in KEYS:
-            raise SpecError(
-                f"{path}: [tool.dbx_architect] has unknown key {key!r}{did_you_mean(key, KEYS)}"
-            )
-    return dict(table)
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except OSError as err:
+        raise SpecError(f"not read ({err.strerror or err})") from err
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise SpecError(f"not UTF-8 text (byte 0x{raw[err.start]:02x} on line {line})") from err
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"not valid TOML ({one_line(str(err), 100)})") from err
+    tool = data.get("tool", {})
+    table = tool.get("dbx_architect", {}) if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        kind = type(table if isinstance(tool, dict) else tool).__name__
+        name = "tool.dbx_architect" if isinstance(tool, dict) else "tool"
+        raise SpecError(f"[{name}] is a {kind}, not a table")
+    return table
+
+
+def check_setting(key: str, value: Any) -> Any:
+    """*value* when *key* may take it (as ``DbxArchitect`` would store it), else one line."""
+    if key not in KEYS:
+        return _unknown_key(key)
+    trait = DbxArchitect.class_traits()[key]
+    if isinstance(trait, Bool):
+        if not isinstance(value, bool):
+            raise SpecError(f"{key}: expected true or false, got {short(value)}")
+        return value
+    if not isinstance(value, str):
+        raise SpecError(f"{key}: expected text, got {short(value)}")
+    if isinstance(trait, CaselessStrEnum) and value.lower() not in trait.values:
+        allowed = " or ".join(str(v) for v in trait.values)
+        raise SpecError(f"{key}: {short(value)} is not allowed; use one of {allowed}")
+    try:
+        setattr(DbxArchitect(parent=None), key, value)
+    except TraitError as err:
+        raise SpecError(str(err)) from None
+    return value.lower() if isinstance(trait, CaselessStrEnum) else value
+
+
+def _unknown_key(key: object) -> Any:
+    word = key if isinstance(key, str) else ""
+    raise SpecError(f"unknown key {short(key)}{did_you_mean(word, KEYS)}; keys: {', '.join(KEYS)}")
 
 
 def parse_value(key: str, text: str) -> Any:
-    """Turn the text of ``%dbx_config key=value`` into the trait's type."""
-    if key not in KEYS:
-        raise SpecError(
-            f"%dbx_config: unknown key {key!r}{did_you_mean(key, KEYS)}; keys: {', '.join(KEYS)}"
-        )
+    """Turn the text of ``%dbx_config key=value`` into the trait's type, checked."""
     if key == "run_after_expand":
         lowered = text.strip().lower()
         if lowered in ("true", "1", "yes", "on"):
             return True
         if lowered in ("false", "0", "no", "off"):
             return False
-        raise SpecError(f"%dbx_config: run_after_expand: {text!r} is not true or false")
-    return text
+        raise SpecError(f"%dbx_config: run_after_expand: {short(text)} is not true or false")
+    try:
+        return check_setting(key, text)
+    except SpecError as err:
+        raise SpecError(f"%dbx_config: {err}") from None
