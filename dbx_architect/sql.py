@@ -9,8 +9,22 @@ from .names import IDENTIFIER
 
 
 def sql_string(value: str) -> str:
-    """A Spark SQL string literal for *value* (backslashes and quotes escaped)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """A Spark SQL string literal for *value*: backslashes and quotes escaped, and characters
+    that are not printable (NUL, line breaks, U+2028...) written as Spark's ``\\uXXXX`` escapes,
+    so the literal is one printable line wherever it lands (a comment, a Python string)."""
+    text = value.replace("\\", "\\\\").replace("'", "\\'")
+    if not text.isprintable():
+        text = "".join(
+            ch if ch.isprintable() else "".join(f"\\u{unit:04x}" for unit in _utf16(ch))
+            for ch in text
+        )
+    return f"'{text}'"
+
+
+def _utf16(ch: str) -> list[int]:
+    """The UTF-16 code units of *ch* (a surrogate pair above U+FFFF, as Java strings hold it)."""
+    data = ch.encode("utf-16-be", "surrogatepass")
+    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
 @dataclass(frozen=True)

@@ -167,28 +167,62 @@ def _any_value() -> st.SearchStrategy[Any]:
     )
 
 
+@functools.cache
+def _free_places(magic: str) -> list[tuple[str, tuple, str]]:
+    """The text places of the golden cases that accept free text (comments, paths, values...):
+    where hostile text is not refused at once, so the renderers must keep it a literal."""
+    free = []
+    for case in sorted(CASES[magic]):
+        data = yaml.safe_load(CASES[magic][case]) or {}
+        for path, how in _paths(data):
+            old = _lookup(data, path) if how == "value" else path[-1]
+            if not isinstance(old, str):
+                continue
+            body = yaml.safe_dump(_replace(data, path, how, f'{old} it\'s "odd" -- {{x}} \\'))
+            try:
+                expand(magic, case, case, body, SETTINGS["local"])
+            except DbxArchitectError:
+                continue
+            free.append((case, path, how))
+    return free
+
+
+def _mutate(draw: st.DrawFn, old: Any, how: str) -> Any:
+    if isinstance(old, bool) or not isinstance(old, int | float | str) and how == "value":
+        return draw(TEXT) if draw(st.booleans()) else draw(st.sampled_from(ODD_NUMBERS))
+    if isinstance(old, int | float):
+        return draw(st.sampled_from(ODD_NUMBERS))
+    text = draw(TEXT)
+    mix = draw(st.sampled_from(["replace", "append", "prepend"]))
+    return {"replace": text, "append": f"{old}{text}", "prepend": f"{text}{old}"}[mix]
+
+
 @st.composite
 def hostile_specs(draw: st.DrawFn, magic: str) -> tuple[str, str]:
-    """(case name, YAML body): a golden case with a few values or keys made hostile."""
-    case = draw(st.sampled_from(sorted(CASES[magic])))
-    data = yaml.safe_load(CASES[magic][case]) or {}
-    for _ in range(draw(st.integers(1, 3))):
+    """(case name, YAML body): a golden case with a few values or keys made hostile.
+
+    Half of the specs put hostile text in a place that takes free text (so it reaches the
+    renderers); the others change any place, or set a key no golden case sets.
+    """
+    free = _free_places(magic)
+    if free and draw(st.booleans()):
+        case, path, how = draw(st.sampled_from(free))
+        data = yaml.safe_load(CASES[magic][case])
+        old = _lookup(data, path) if how == "value" else path[-1]
+        data = _replace(data, path, how, _mutate(draw, old, how))
+        changes = draw(st.integers(0, 1))
+    else:
+        case = draw(st.sampled_from(sorted(CASES[magic])))
+        data = yaml.safe_load(CASES[magic][case]) or {}
+        changes = draw(st.integers(1, 3))
+    for _ in range(changes):
         places = _paths(data)
         if not places or draw(st.integers(0, 4)) == 0:  # a key of the spec, maybe one not set
-            key = draw(st.sampled_from(_keys(magic)))
-            data = {**data, key: draw(_any_value())}
+            data = {**data, draw(st.sampled_from(_keys(magic))): draw(_any_value())}
             continue
         path, how = draw(st.sampled_from(places))
         old = _lookup(data, path) if how == "value" else path[-1]
-        if isinstance(old, bool) or not isinstance(old, int | float | str) and how == "value":
-            new: Any = draw(TEXT) if draw(st.booleans()) else draw(st.sampled_from(ODD_NUMBERS))
-        elif isinstance(old, int | float):
-            new = draw(st.sampled_from(ODD_NUMBERS))
-        else:
-            mix = draw(st.sampled_from(["replace", "append", "prepend"]))
-            text = draw(TEXT)
-            new = {"replace": text, "append": f"{old}{text}", "prepend": f"{text}{old}"}[mix]
-        data = _replace(data, path, how, new)
+        data = _replace(data, path, how, _mutate(draw, old, how))
     return case, yaml.safe_dump(data, allow_unicode=False, sort_keys=False)
 
 
@@ -331,3 +365,53 @@ def test_every_place_of_every_case_keeps_values_literal(magic: str) -> None:
             outcome = judge(magic, case, body)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     assert outcomes.get("refused", 0) > 0, outcomes
+
+
+# --- %%outline: requirements with hostile values, expanded into a whole notebook -------------
+REQUIREMENTS = sorted((PACKAGE.parent / "examples" / "requirements").glob("*.yaml"))
+OUTLINE_WORDS = ALLOWED | {
+    word for path in (PACKAGE / "outline").glob("*.py") for word in WORD.findall(path.read_text())
+}
+
+
+@st.composite
+def hostile_requirements(draw: st.DrawFn) -> str:
+    from dbx_architect.spec.requirements import Requirements
+
+    data = yaml.safe_load(draw(st.sampled_from(REQUIREMENTS)).read_text())
+    for _ in range(draw(st.integers(1, 3))):
+        if draw(st.integers(0, 4)) == 0:
+            data = {**data, draw(st.sampled_from(Requirements.allowed_keys())): draw(_any_value())}
+            continue
+        path, how = draw(st.sampled_from(_paths(data)))
+        old = _lookup(data, path) if how == "value" else path[-1]
+        new = f"{old}{draw(TEXT)}" if isinstance(old, str) else draw(_any_value())
+        data = _replace(data, path, how, new)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(body=hostile_requirements())
+def test_hostile_requirements_give_an_outline_of_literals_or_one_line(body: str) -> None:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from dbx_architect.outline import plan_from_text
+    from dbx_architect.outline.notebook import notebook
+
+    for target, config in SETTINGS.items():
+        try:
+            nb = notebook(plan_from_text(body, config), expanded=True)
+        except InternalError:
+            raise
+        except DbxArchitectError as err:
+            assert str(err).startswith("outline: ") and "\n" not in str(err), str(err)
+            continue
+        for cell in (c for c in nb.cells if c.cell_type == "code"):
+            tree = ast.parse(TransformerManager().transform_cell(cell.source))
+            strange = {
+                n for n in _names(tree) - OUTLINE_WORDS if not _named_after_columns("gold", n)
+            }
+            strange -= {"get_ipython", "run_line_magic"}  # %load_ext and %dbx_spark
+            assert not strange, f"{target}: names from the requirements became code: {strange}"
+            for sql in _sql_texts(tree):
+                assert _one_statement(sql), f"{target}: SQL broke out of its quotes: {sql!r}"

@@ -99,6 +99,16 @@ REFUSED = [
         "%%silver: features[0].rolling.window: must be at least 1, got 0",
     ),
     (
+        "silver",
+        SILVER + 'comment: "one\\0two"\n',
+        "%%silver: comment: must be printable text, without U+0000",
+    ),
+    (
+        "silver",
+        SILVER + 'tags: {"pii\\u2028x": yes}\n',
+        "%%silver: tags: must be printable text, without U+2028",
+    ),
+    (
         "gold",
         "from: [a, b]\njoin: {on: []}\ngroup_by: [x]\naggregates: {y: sum(y)}\n",
         "%%gold: join.on: give at least one column the tables share",
@@ -180,9 +190,11 @@ def test_quotes_comments_and_backslashes_reach_spark_unchanged(shell, spark, cap
     """Values full of quoting characters arrive in the data exactly; rules keep their meaning."""
     schema = f"values_{next(_schemas)}"
     odd = 'it\'s a "quote" -- not a comment \\ {brace}'
+    unseen = "nul\x00, line\u2028separator, \U0001f600"  # reach SQL as \\uXXXX escapes
     spark.sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     spark.createDataFrame(
-        [(1, "a", 5.0), (2, odd, -1.0), (3, None, 2.0)], "id INT, label STRING, amount DOUBLE"
+        [(1, "a", 5.0), (2, odd, -1.0), (3, None, 2.0), (4, unseen, 1.0), (5, "b", 1.0)],
+        "id INT, label STRING, amount DOUBLE",
     ).write.format("delta").saveAsTable(f"{schema}.raw")
     shell.user_ns["spark"] = spark
     spec = {
@@ -193,7 +205,7 @@ def test_quotes_comments_and_backslashes_reach_spark_unchanged(shell, spark, cap
         "clean": {"fill": {"label": odd}},
         "expect": [
             {"name": "positive", "rule": "amount > 0 -- a comment", "action": "quarantine"},
-            {"name": "known", "in": {"label": ["a", odd]}, "action": "drop"},
+            {"name": "known", "in": {"label": ["a", odd, unseen]}, "action": "drop"},
         ],
         "features": [{"expr": {"tagged": "concat(label, ' -- ', '/* x */')"}}],
     }
@@ -202,7 +214,8 @@ def test_quotes_comments_and_backslashes_reach_spark_unchanged(shell, spark, cap
     assert result.error_in_exec is None, result.error_in_exec
     rows = {r["id"]: r for r in spark.table(f"{schema}.clean").collect()}
     quarantined = [r["id"] for r in spark.table(f"{schema}.clean_quarantine").collect()]
-    assert sorted(rows) == [1, 3] and quarantined == [2]
+    assert sorted(rows) == [1, 3, 4] and quarantined == [2]  # 5 ("b") is dropped
+    assert rows[4]["label"] == unseen
     assert rows[3]["label"] == odd  # filled with the odd text, unchanged
     assert rows[3]["tagged"] == odd + " -- /* x */"
     assert rows[1]["tagged"] == "a -- /* x */"

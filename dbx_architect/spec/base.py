@@ -37,6 +37,9 @@ def _scalar_text(value: Any) -> Any:
 def _one_line(value: str) -> str:
     if "\n" in value or "\r" in value:
         raise ValueError("must be a single line of text")
+    odd = next((ch for ch in value if not ch.isprintable() and ch != "\t"), None)
+    if odd is not None:  # NUL, other control characters, U+2028 and its kind
+        raise ValueError(f"must be printable text, without U+{ord(odd):04X}")
     return value
 
 
