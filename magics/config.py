@@ -9,7 +9,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from traitlets import TraitError
 
-from ..errors import DbxArchitectError
+from ..errors import DbxArchitectError, short
 from ..settings import KEYS, DbxArchitect, Settings, parse_value
 
 
@@ -29,7 +29,12 @@ class ConfigMagics(Magics):
         Keys: target, catalog, bronze_schema, silver_schema, gold_schema, ml_schema,
         volume_root, experiment_root, owner, run_after_expand.
         """
-        pairs = shlex.split(line)
+        try:
+            pairs = shlex.split(line)
+        except ValueError:  # shlex: "No closing quotation" or "No escaped character"
+            raise UsageError(
+                f"%dbx_config: a quote on the line is not closed: {short(line)}"
+            ) from None
         if pairs:
             self._set(pairs)
         print(self.table())
@@ -38,8 +43,8 @@ class ConfigMagics(Magics):
         updates = {}
         for pair in pairs:
             key, sep, text = pair.partition("=")
-            if not sep:
-                raise UsageError(f"%dbx_config: expected key=value, got {pair!r}")
+            if not sep or not key:
+                raise UsageError(f"%dbx_config: expected key=value, got {short(pair)}")
             try:
                 updates[key] = parse_value(key, text)
             except DbxArchitectError as err:

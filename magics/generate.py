@@ -8,12 +8,13 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..errors import DbxArchitectError
 from ..expand import expand
 from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
+from .arguments import parse_line
 
 FORMS = ("bronze", "silver", "gold", "modelzoo", "deploy", "monitor")
 PIPELINE = argument(
@@ -206,7 +207,7 @@ class GenerateMagics(Magics):
         return spark_lookup(spark) if spark is not None else no_lookup
 
     def _expand(self, magic: str, method: Callable[..., Any], line: str, cell: str | None) -> None:
-        args = parse_argstring(method, line)
+        args = parse_line(method, line, f"%%{magic}")
         if args.form:  # %bronze --form (one line) or %%bronze NAME --form + a body to start from
             self._form(magic, " ".join(args.name), cell or "", args.target)
             return

@@ -7,10 +7,11 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
-from ..errors import DbxArchitectError
+from ..errors import DbxArchitectError, short
 from ..settings import TARGETS, DbxArchitect, Settings
+from .arguments import parse_line
 
 
 @magics_class
@@ -36,15 +37,17 @@ class OutlineMagics(Magics):
         from ..outline import plan_from_text
         from ..outline.notebook import write
 
-        args = parse_argstring(self.outline, line)
-        path = Path(args.name)
-        if not path.suffix:
-            path = path.with_suffix(".py" if args.py else ".ipynb")
+        args = parse_line(self.outline, line, "%%outline")
+        path = _notebook_path(args.name, args.py)
         try:
             plan = plan_from_text(cell, Settings.from_config(self.settings, args.target))
             written = write(plan, path, expanded=args.expanded, force=args.force)
         except DbxArchitectError as err:
             raise UsageError(f"%%outline: {str(err).removeprefix('outline: ')}") from None
+        except OSError as err:  # a folder that does not exist or may not be written
+            raise UsageError(
+                f"%%outline: cannot write {short(str(path))}: {err.strerror}"
+            ) from None
         from IPython.display import FileLink, display
 
         print(
@@ -52,3 +55,11 @@ class OutlineMagics(Magics):
             f"{sum(not ok for _, ok, _ in plan.checklist)} checklist gap(s)."
         )
         display(FileLink(str(written)))
+
+
+def _notebook_path(name: str, py: bool) -> Path:
+    """NAME → NAME.ipynb (or .py); a name that no file can have is one line."""
+    if any(ord(c) < 32 for c in name) or not name.strip():
+        raise UsageError(f"%%outline: {short(name)} cannot name a file")
+    path = Path(name)
+    return path if path.suffix else path.with_suffix(".py" if py else ".ipynb")

@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 
-from ..errors import DbxArchitectError
+from ..errors import DbxArchitectError, short
+from .arguments import parse_line
+
+MAX_WORKERS = 8  # each worker is a JVM with 1 core and 1 GB
+# What %dbx_spark can run on: local, local[N], local[*] (with an optional ",retries"), or a
+# standalone master spark://host:port. A master URL is not SQL: a pattern is the whole grammar.
+MASTER = re.compile(
+    r"local(?:\[(?:\*|[1-9][0-9]{0,3})(?:,[1-9][0-9]{0,2})?\])?"
+    r"|spark://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})?:(?P<port>[0-9]{1,5})"
+)
+
+
+def check_master(value: str, where: str) -> str:
+    """*value* when Spark can run on it here, else a one-line ``UsageError``."""
+    match = MASTER.fullmatch(value)
+    if match is None or (match["port"] is not None and not 0 < int(match["port"]) < 65536):
+        raise UsageError(
+            f"%dbx_spark: {where}: {short(value)} is not local, local[N], local[*] or "
+            "spark://host:port"
+        )
+    return value
 
 
 @magics_class
@@ -40,9 +62,9 @@ class SparkMagics(Magics):
     @argument(
         "--workers",
         type=int,
-        default=0,
-        help="Start a standalone cluster of this many workers (1 core, 1g each) on 127.0.0.1 "
-        "and run on it; it stops with the kernel.",
+        default=None,
+        help=f"Start a standalone cluster of 1 to {MAX_WORKERS} workers (1 core, 1g each) on "
+        "127.0.0.1 and run on it; it stops with the kernel.",
     )
     @argument(
         "--connect",
@@ -62,21 +84,45 @@ class SparkMagics(Magics):
         Tables persist under ./.dbx_architect/ across kernel restarts; MLflow logs to
         ./mlflow.db (SQLite) unless MLFLOW_TRACKING_URI is set.
         """
-        args = parse_argstring(self.dbx_spark, line)
+        args = parse_line(self.dbx_spark, line, "%dbx_spark")
+        master, connect = _master(args)  # every option is checked before anything starts
+        _check_root(args.root)
         from ..runtime.spark import describe, start_local_spark
 
-        remote = os.environ.get("SPARK_REMOTE", "")
-        connect = args.connect or remote.startswith("local")
-        master = (
-            args.master
-            or (remote if remote.startswith("local") else None)
-            or os.environ.get("DBX_SPARK_MASTER", "local[*]")
-        )
         try:
-            if args.workers:
+            if args.workers is not None:
                 master = self._start_cluster(args.workers, args.root)
             spark = start_local_spark(args.root, master, connect=connect)
         except DbxArchitectError as err:
             raise UsageError(str(err)) from None
+        except OSError as err:
+            raise UsageError(f"%dbx_spark: --root: {err.filename}: {err.strerror}") from None
         self.shell.push({"spark": spark})
         print(describe(spark, args.root))
+
+
+def _master(args: Any) -> tuple[str, bool]:
+    """The master URL and whether to run behind Spark Connect, from the line or the env."""
+    if args.workers is not None:
+        if not 1 <= args.workers <= MAX_WORKERS:
+            raise UsageError(
+                f"%dbx_spark: --workers: give 1 to {MAX_WORKERS} (each worker is a JVM with "
+                f"1 core and 1 GB), got {args.workers}"
+            )
+        if args.master:
+            raise UsageError("%dbx_spark: --workers starts its own cluster; drop --master")
+    remote = os.environ.get("SPARK_REMOTE", "")
+    connect = args.connect or remote.startswith("local")
+    if args.master:
+        return check_master(args.master, "--master"), connect
+    if remote.startswith("local"):
+        return check_master(remote, "SPARK_REMOTE"), connect
+    default = os.environ.get("DBX_SPARK_MASTER", "local[*]")
+    return check_master(default, "DBX_SPARK_MASTER"), connect
+
+
+def _check_root(root: str) -> None:
+    if not root.strip() or any(ord(c) < 32 or ord(c) == 127 for c in root):
+        raise UsageError(f"%dbx_spark: --root: {short(root)} cannot name a folder")
+    if Path(root).exists() and not Path(root).is_dir():
+        raise UsageError(f"%dbx_spark: --root: {short(root)} is a file, not a folder")
