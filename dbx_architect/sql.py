@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import SpecError
+from .errors import SpecError, short
 from .names import IDENTIFIER
 
 
@@ -70,19 +70,19 @@ def parse_schema(ddl: str, key: str = "schema") -> tuple[Column, ...]:
 
     statements = _parse(
         f"CREATE TABLE _t ({ddl})",
-        f"{key}: {ddl!r} is not a Spark DDL column list like 'id INT, name STRING'",
+        f"{key}: {short(ddl)} is not a Spark DDL column list like 'id INT, name STRING'",
     )
     if len(statements) != 1 or not isinstance(statements[0], exp.Create):
-        raise SpecError(f"{key}: {ddl!r} must be one column list, like 'id INT, name STRING'")
+        raise SpecError(f"{key}: {short(ddl)} must be one column list, like 'id INT, name STRING'")
     columns = []
     for node in statements[0].this.expressions:
         columns.append(_column(node, ddl, key))
     if not columns:
-        raise SpecError(f"{key}: {ddl!r} has no columns")
+        raise SpecError(f"{key}: {short(ddl)} has no columns")
     names = [c.name.lower() for c in columns]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise SpecError(f"{key}: column {dupes[0]!r} is listed twice")
+        raise SpecError(f"{key}: column {short(dupes[0])} is listed twice")
     return tuple(columns)
 
 
@@ -90,10 +90,12 @@ def _column(node: object, ddl: str, key: str) -> Column:
     from sqlglot import expressions as exp
 
     if not isinstance(node, exp.ColumnDef) or not isinstance(node.args.get("kind"), exp.DataType):
-        raise SpecError(f"{key}: {ddl!r}: every item must be 'name TYPE', got {node.sql()!r}")
+        raise SpecError(
+            f"{key}: {short(ddl)}: every item must be 'name TYPE', got {short(node.sql())}"
+        )
     name = node.name
     if not IDENTIFIER.match(name):
-        raise SpecError(f"{key}: column {name!r} is not a valid identifier")
+        raise SpecError(f"{key}: column {short(name)} is not a valid identifier")
     kind = node.args["kind"]
     not_null, comment = False, None
     for constraint in node.args.get("constraints") or []:
@@ -104,8 +106,8 @@ def _column(node: object, ddl: str, key: str) -> Column:
             comment = inner.this.name
         else:
             raise SpecError(
-                f"{key}: column {name!r}: only NOT NULL and COMMENT are allowed, "
-                f"got {constraint.sql('spark')!r}"
+                f"{key}: column {short(name)}: only NOT NULL and COMMENT are allowed, "
+                f"got {short(constraint.sql('spark'))}"
             )
     return Column(name, kind.sql(dialect="spark"), not_null, comment)
 
@@ -148,23 +150,23 @@ def parse_expression(text: str, key: str) -> object:
     """Parse one Spark SQL expression; refuse statements, several expressions and subqueries."""
     from sqlglot import expressions as exp
 
-    statements = _parse(f"SELECT {text}", f"{key}: {text!r} is not a Spark SQL expression")
+    statements = _parse(f"SELECT {text}", f"{key}: {short(text)} is not a Spark SQL expression")
     parsed = statements[0] if len(statements) == 1 else None
     if (
         not isinstance(parsed, exp.Select)
         or len(parsed.expressions) != 1
         or parsed.args.get("from_", parsed.args.get("from"))
     ):
-        raise SpecError(f"{key}: {text!r} must be one SQL expression")
+        raise SpecError(f"{key}: {short(text)} must be one SQL expression")
     node = parsed.expressions[0]
     if node.find(exp.Subquery, exp.Select, exp.Query) is not None:
-        raise SpecError(f"{key}: {text!r}: subqueries are not allowed here")
+        raise SpecError(f"{key}: {short(text)}: subqueries are not allowed here")
     forbidden = {f.replace("_", "") for f in FORBIDDEN_FUNCTIONS}
     for function in node.find_all(exp.Func):
         if _function_name(function) in forbidden:
             raise SpecError(
-                f"{key}: {text!r} calls {_function_name(function, False)}, which is not allowed in "
-                "a spec (it reaches outside the table)"
+                f"{key}: {short(text)} calls {_function_name(function, False)}, which is not "
+                "allowed in a spec (it reaches outside the table)"
             )
     return node
 
@@ -194,7 +196,8 @@ def boolean_sql(text: str, key: str) -> str:
     ):
         return expression_sql(text, key)
     raise SpecError(
-        f"{key}: {text!r} is not a boolean SQL expression (write a condition, e.g. amount >= 0)"
+        f"{key}: {short(text)} is not a boolean SQL expression "
+        "(write a condition, e.g. amount >= 0)"
     )
 
 
@@ -205,7 +208,9 @@ def aggregate_sql(text: str, key: str) -> str:
     node = parse_expression(text, key)
     assert isinstance(node, exp.Expression)
     if node.find(exp.AggFunc) is None:
-        raise SpecError(f"{key}: {text!r} is not an aggregate (use sum, avg, count, min, max, ...)")
+        raise SpecError(
+            f"{key}: {short(text)} is not an aggregate (use sum, avg, count, min, max, ...)"
+        )
     return expression_sql(text, key)
 
 
@@ -223,7 +228,7 @@ def parse_type(text: str, key: str) -> str:
     """A Spark type (``INT``, ``DECIMAL(10,2)``, ``ARRAY<STRING>``), normalised."""
     from sqlglot import expressions as exp
 
-    not_a_type = f"{key}: {text!r} is not a Spark type (e.g. INT, DOUBLE, DATE)"
+    not_a_type = f"{key}: {short(text)} is not a Spark type (e.g. INT, DOUBLE, DATE)"
     statements = _parse(f"CAST(x AS {text})", not_a_type)
     parsed = statements[0] if len(statements) == 1 else None
     target = parsed.args.get("to") if isinstance(parsed, exp.Cast) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import SpecError
+from ..errors import SpecError, short
 from ..names import TableName, parse_table_name, sql_ident
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
@@ -45,7 +45,7 @@ def _infer_format(source: str) -> str:
     if suffix in _SUFFIX_FORMATS:
         return _SUFFIX_FORMATS[suffix]
     raise SpecError(
-        f"format: cannot infer the format of source {source!r} from its name; "
+        f"format: cannot infer the format of source {short(source)} from its name; "
         "add format: csv, json, parquet or delta"
     )
 
@@ -80,7 +80,7 @@ def plan_bronze(
     names = [c.name for c in columns] if columns is not None else None
     for reserved in METADATA_COLUMNS:
         if names and reserved in [n.lower() for n in names]:
-            raise SpecError(f"schema: column {reserved!r} is added by the load; rename it")
+            raise SpecError(f"schema: column {short(reserved)} is added by the load; rename it")
     known = Columns(names)
     for key in ("keys", "partition_by", "cluster_by"):
         known.require(key, getattr(spec, key))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import SpecError, did_you_mean
+from ..errors import SpecError, did_you_mean, short
 
 
 class Columns:
@@ -29,7 +29,7 @@ class Columns:
             if column.lower() not in lowered:
                 hint = did_you_mean(column, self.names)
                 raise SpecError(
-                    f"{key}: column {column!r} is not in the table{hint}; "
+                    f"{key}: column {short(column)} is not in the table{hint}; "
                     f"columns: {', '.join(self.names)}"
                 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import SpecError
+from ..errors import SpecError, short
 from ..names import TableName, parse_table_name
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
@@ -61,7 +61,7 @@ def _source_columns(sources: list[TableName], on: list[str], lookup: ColumnLooku
     for index, (source, cols) in enumerate(zip(sources, found, strict=True)):
         missing = [c for c in on if c not in (cols or [])]
         if missing:
-            raise SpecError(f"join.on: column {missing[0]!r} is not in {source.dotted}")
+            raise SpecError(f"join.on: column {short(missing[0])} is not in {source.dotted}")
         names += [c for c in cols or [] if index == 0 or c not in names]
     return Columns(names)
 

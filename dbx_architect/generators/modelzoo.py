@@ -9,7 +9,7 @@ import inspect
 import keyword
 from typing import Any
 
-from ..errors import SpecError, did_you_mean
+from ..errors import SpecError, did_you_mean, short
 from ..names import TableName, check_identifier, parse_table_name
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
@@ -138,7 +138,7 @@ def _candidates(spec: ModelZooSpec) -> list[dict[str, Any]]:
         where = f"models[{index}]"
         if name not in CANDIDATES:
             raise SpecError(
-                f"{where}: unknown model {name!r}{did_you_mean(name, CANDIDATES)}; "
+                f"{where}: unknown model {short(name)}{did_you_mean(name, CANDIDATES)}; "
                 f"models: {', '.join(CANDIDATES)}"
             )
         if spec.family not in CANDIDATES[name]:
@@ -161,7 +161,9 @@ def _candidates(spec: ModelZooSpec) -> list[dict[str, Any]]:
         )
     unknown = sorted(set(spec.params) - set(names))
     if unknown:
-        raise SpecError(f"params: {unknown[0]!r} is not one of the models ({', '.join(names)})")
+        raise SpecError(
+            f"params: {short(unknown[0])} is not one of the models ({', '.join(names)})"
+        )
     return chosen
 
 
@@ -290,10 +292,10 @@ def plan_modelzoo(
     lag_columns = [f"{spec.target}_lag_{p}" for p in dict.fromkeys(spec.lags)]
     taken = [c for c in lag_columns if columns.known and c.lower() in map(str.lower, columns.names)]
     if taken:
-        raise SpecError(f"lags: {spec.table} already has a column {taken[0]!r}; drop that lag")
+        raise SpecError(f"lags: {spec.table} already has a column {short(taken[0])}; drop that lag")
     if spec.promote_if and spec.promote_if.metric and spec.promote_if.metric not in spec.metrics():
         raise SpecError(
-            f"promote_if.metric: {spec.promote_if.metric!r} is not a {spec.family} metric; "
+            f"promote_if.metric: {short(spec.promote_if.metric)} is not a {spec.family} metric; "
             f"use one of {', '.join(spec.metrics())}"
         )
     databricks = settings.target == "databricks"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import SpecError
+from ..errors import SpecError, short
 from ..settings import Settings
 from ..spec.requirements import Requirements, Source
 
@@ -244,13 +244,13 @@ def _check_columns(req: Requirements, columns: dict[str, list[str] | None]) -> N
     for column in req.compliance.pii:
         if all_declared and column not in known:
             raise SpecError(
-                f"compliance.pii: {column!r} is not a column of any source "
+                f"compliance.pii: {short(column)} is not a column of any source "
                 f"({', '.join(sorted(set(known)))})"
             )
     if all_declared and req.target not in known:
-        raise SpecError(f"target: {req.target!r} is not a column of any source")
+        raise SpecError(f"target: {short(req.target)} is not a column of any source")
     if all_declared and req.time_col and req.time_col not in known:
-        raise SpecError(f"time_col: {req.time_col!r} is not a column of any source")
+        raise SpecError(f"time_col: {short(req.time_col)} is not a column of any source")
 
 
 def _gold(
