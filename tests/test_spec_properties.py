@@ -184,6 +184,15 @@ def _free_places(magic: str) -> list[tuple[str, tuple, str]]:
             except DbxArchitectError:
                 continue
             free.append((case, path, how))
+        for key in _keys(magic):  # keys the case does not set, given free text
+            if key in data:
+                continue
+            body = yaml.safe_dump({**data, key: 'it\'s "odd" -- {x} \\'})
+            try:
+                expand(magic, case, case, body, SETTINGS["local"])
+            except DbxArchitectError:
+                continue
+            free.append((case, (key,), "add"))
     return free
 
 
@@ -191,7 +200,7 @@ def _mutate(draw: st.DrawFn, old: Any, how: str) -> Any:
     if isinstance(old, bool) or not isinstance(old, int | float | str) and how == "value":
         return draw(TEXT) if draw(st.booleans()) else draw(st.sampled_from(ODD_NUMBERS))
     if isinstance(old, int | float):
-        return draw(st.sampled_from(ODD_NUMBERS))
+        return draw(st.one_of(st.sampled_from(ODD_NUMBERS), TEXT))
     text = draw(TEXT)
     mix = draw(st.sampled_from(["replace", "append", "prepend"]))
     return {"replace": text, "append": f"{old}{text}", "prepend": f"{text}{old}"}[mix]
@@ -208,8 +217,11 @@ def hostile_specs(draw: st.DrawFn, magic: str) -> tuple[str, str]:
     if free and draw(st.booleans()):
         case, path, how = draw(st.sampled_from(free))
         data = yaml.safe_load(CASES[magic][case])
-        old = _lookup(data, path) if how == "value" else path[-1]
-        data = _replace(data, path, how, _mutate(draw, old, how))
+        if how == "add":
+            data = {**data, path[0]: _mutate(draw, "", "value")}
+        else:
+            old = _lookup(data, path) if how == "value" else path[-1]
+            data = _replace(data, path, how, _mutate(draw, old, how))
         changes = draw(st.integers(0, 1))
     else:
         case = draw(st.sampled_from(sorted(CASES[magic])))
