@@ -29,7 +29,7 @@ REFUSED = [
         "modelzoo",
         ZOO
         + "models: [random_forest]\nparams: {random_forest: {\"max_depth=__import__('os').system('id') and None, min_samples_leaf\": 1}}\n",
-        "%%modelzoo: params.random_forest: \"max_depth=__import__('os').system('id') and Non...\" is not a parameter of RandomForestRegressor",
+        "%%modelzoo: params.random_forest: \"max_depth=__import__('os').system('id') and None, min_samp… is not a parameter of RandomForestRegressor",
     ),
     (
         "modelzoo",

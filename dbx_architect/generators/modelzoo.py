@@ -198,8 +198,9 @@ def check_parameter(module: str, cls: str, key: str, where: str) -> str:
         return key
     if known is not None and key in known:
         return key
-    shown = repr(key) if len(key) <= 50 else repr(key[:47] + "...")
-    raise SpecError(f"{where}: {shown} is not a parameter of {cls}{did_you_mean(key, known or ())}")
+    raise SpecError(
+        f"{where}: {short(key)} is not a parameter of {cls}{did_you_mean(key, known or ())}"
+    )
 
 
 # Third-party imports of the generated cell, per engine: "module" (import module) or
