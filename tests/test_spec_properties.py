@@ -427,3 +427,32 @@ def test_hostile_requirements_give_an_outline_of_literals_or_one_line(body: str)
             assert not strange, f"{target}: names from the requirements became code: {strange}"
             for sql in _sql_texts(tree):
                 assert _one_statement(sql), f"{target}: SQL broke out of its quotes: {sql!r}"
+
+
+# --- settings: the folders and owner a user configures reach the code the same way ---------
+@pytest.mark.parametrize("key", ["volume_root", "experiment_root", "owner"])
+def test_hostile_settings_are_refused_or_stay_literals(key: str) -> None:
+    from traitlets import TraitError
+
+    for payload in SWEEP:
+        config = DbxArchitect()
+        try:
+            setattr(config, key, f"/x/{payload}" if key != "owner" else payload)
+        except TraitError:
+            continue
+        for target in ("local", "databricks"):
+            settings = Settings.from_config(config, target)
+            for magic in MAGICS:
+                for case in sorted(CASES[magic])[:2]:
+                    try:
+                        code = expand(magic, case, case, CASES[magic][case], settings).code
+                    except DbxArchitectError as err:
+                        assert "\n" not in str(err), str(err)
+                        continue
+                    tree = ast.parse(code)
+                    strange = {
+                        n for n in _names(tree) - ALLOWED if not _named_after_columns(magic, n)
+                    }
+                    assert not strange, f"{key}={payload!r}: {strange}"
+                    for sql in _sql_texts(tree):
+                        assert _one_statement(sql), f"{key}={payload!r}: {sql!r}"
