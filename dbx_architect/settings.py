@@ -206,12 +206,19 @@ def _dbx_table(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"not valid TOML ({one_line(str(err), 100)})") from err
     tool = data.get("tool", {})
-    table = tool.get("dbx_architect", {}) if isinstance(tool, dict) else None
+    if not isinstance(tool, dict):
+        raise SpecError(f"[tool] is {_toml_kind(tool)}, not a table")
+    table = tool.get("dbx_architect", {})
     if not isinstance(table, dict):
-        kind = type(table if isinstance(tool, dict) else tool).__name__
-        name = "tool.dbx_architect" if isinstance(tool, dict) else "tool"
-        raise SpecError(f"[{name}] is a {kind}, not a table")
+        raise SpecError(f"[tool.dbx_architect] is {_toml_kind(table)}, not a table")
     return table
+
+
+def _toml_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    kinds = {str: "text", int: "a number", float: "a number", list: "a list"}
+    return next((word for kind, word in kinds.items() if isinstance(value, kind)), "a date")
 
 
 def check_setting(key: str, value: Any) -> Any:
