@@ -1,46 +1,84 @@
 """Which SQL statements destroy data, and what they destroy (SPEC section 8).
 
-sqlglot (Databricks dialect) parses each statement; statements it keeps as an opaque command
-(VACUUM, RESTORE, REPLACE TABLE, ...) are classified by their leading keywords. sqlglot is
-imported only when the text holds a keyword that could be destructive, so the common case (a
-SELECT) costs one regular expression.
+One classifier serves both layers of the guard: the static check reads SQL found in a cell,
+the runtime wrapper reads the text ``SparkSession.sql`` receives. It reads SQL the way Spark
+does, then each statement by its first keywords:
+
+Reading.
+    ``sql_lexer`` is a port of Spark's own lexer rules (comments that nest, ``--`` comments that
+    end at ``\\r`` or continue after a backslash, ``/*+`` hints, escapes, ``ınsert`` = INSERT,
+    and NBSP and the other Unicode spaces of Spark 4's ``WS`` rule as whitespace; Spark 3.5
+    rejects NBSP, so reading it as whitespace only ever finds more). Statements are split on
+    semicolon tokens. No regular expression ever reads the SQL. sqlglot's tokenizer is not used:
+    it reads hints and backslash-continued comments differently from Spark, and is too slow.
+
+What counts (kinds, as ``SqlOperation.kind``).
+    drop, truncate, delete (with or without WHERE; detail "all rows" without), overwrite
+    (INSERT OVERWRITE [TABLE|DIRECTORY], Hive's ``FROM s INSERT OVERWRITE ...``, LOAD DATA ...
+    OVERWRITE), replace (CREATE OR REPLACE TABLE, REPLACE TABLE), vacuum (not with its own
+    trailing DRY RUN; detail "retain n hours"), restore, alter drop (ALTER TABLE ... DROP ...),
+    backfill (INSERT INTO t REPLACE WHERE|USING|ON), update (only an UPDATE whose WHERE names no
+    column, so also ``WHERE true``), replace columns, merge delete (MERGE ... WHEN NOT MATCHED BY
+    SOURCE ... THEN DELETE), retention (see ``sql_values.retention_problem``: Delta retention
+    under 7 days, or ``SET spark.databricks.delta.retentionDurationCheck.enabled`` to anything
+    but true), and sql (target None: what runs is only known at run time).
+
+Decisions.
+    ``MERGE ... WHEN MATCHED THEN DELETE`` is not destructive here: it deletes exactly the rows
+    the source names (an erasure list, a CDC feed), as ``DeltaTable...whenMatchedDelete`` is
+    not. ``EXECUTE IMMEDIATE`` of literals (side by side, joined by ``||``, bound parameters) is
+    read recursively, detail "EXECUTE IMMEDIATE"; of anything else it is kind "sql". A string
+    literal is read under each of Spark's escape rules and every reading counts. SQL scripting
+    (``BEGIN ... END``, IF/CASE/WHILE/FOR/LOOP/REPEAT bodies, handlers) is read statement by
+    statement. ``IDENTIFIER(...)`` names resolve from literals and *params*; otherwise the
+    target is None, detail "target unknown". ``${name}`` in the text is replaced from the Spark
+    conf before Spark parses it, so it adds a kind "sql" operation. ``CALL`` runs a procedure,
+    which may do anything: kind "sql". ``reflect`` and ``java_method`` are out of scope here:
+    they call JVM methods from expressions, which no SQL classifier can judge.
+
+Failing closed.
+    Text that cannot be read as Spark would read it (an unterminated string, a comment that does
+    not end) raises :class:`SqlParseError` if it holds a word that could destroy data, and so
+    does a statement that starts with such a keyword (DROP, TRUNCATE, DELETE, VACUUM, RESTORE,
+    REPLACE, UPDATE) or holds one (OVERWRITE, ...) and has a shape the reader does not know.
+
+The pre-filter (:func:`could_be_destructive`) is one pass of ``str.upper`` and substring tests:
+text without those words and without ``${`` cannot destroy data, so most SQL costs microseconds
+and nothing is imported.
 """
 
 from __future__ import annotations
 
-import logging
-import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-# A statement can only be destructive if one of these words occurs in it.
-SUSPECT = re.compile(r"\b(drop|truncate|delete|overwrite|replace|vacuum|restore)\b", re.IGNORECASE)
-HOLE = "__dbx_hole_{}__"  # stands for an f-string hole that could not be resolved
-_HOLE = re.compile(r"__dbx_hole_\d+__")
-_PART = r"(?:`[^`]+`|[\w$]+)"
-_NAME = rf"({_PART}(?:\.{_PART})*|'[^']*'|\"[^\"]*\")"  # a dotted name or a quoted path
-_KEYWORD_RULES = (
-    ("vacuum", re.compile(rf"^vacuum\s+(?:table\s+)?(?:delta\.)?{_NAME}", re.IGNORECASE)),
-    ("restore", re.compile(rf"^restore\s+(?:table\s+)?(?:delta\.)?{_NAME}", re.IGNORECASE)),
-    ("replace", re.compile(rf"^(?:create\s+or\s+)?replace\s+table\s+{_NAME}", re.IGNORECASE)),
-    (
-        "drop",
-        re.compile(
-            rf"^drop\s+(?:table|view|schema|database|volume)\s+(?:if\s+exists\s+)?{_NAME}",
-            re.IGNORECASE,
-        ),
-    ),
-    ("truncate", re.compile(rf"^truncate\s+table\s+{_NAME}", re.IGNORECASE)),
-    ("delete", re.compile(rf"^delete\s+from\s+{_NAME}", re.IGNORECASE)),
-    ("overwrite", re.compile(rf"^insert\s+overwrite\s+(?:table\s+)?{_NAME}", re.IGNORECASE)),
-    ("alter drop", re.compile(rf"^alter\s+table\s+{_NAME}\s+drop\b", re.IGNORECASE)),
+HOLE = "__dbx_hole_{}__"  # detect.py puts this in place of an f-string hole it cannot resolve
+HOLE_MARK = "__dbx_hole_"
+# A statement can only destroy data if one of these occurs in its text (upper-cased): every
+# destructive statement starts with or holds one of them as a keyword, and the keywords that
+# make MERGE, ALTER, SET, LOAD and EXECUTE IMMEDIATE destructive are among them.
+SUSPECT_WORDS = (
+    "DROP",
+    "TRUNCATE",
+    "DELETE",
+    "OVERWRITE",
+    "REPLACE",
+    "VACUUM",
+    "RESTORE",
+    "UPDATE",
+    "RETENTION",
+    "TBLPROPERTIES",
+    "IMMEDIATE",
+    "CALL",
+    HOLE_MARK.upper(),
 )
-_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class SqlOperation:
     kind: str
-    target: str | None  # None: the name holds a part only known at run time
+    target: str | None  # None: destructive, but the target is only known at run time
     detail: str = ""
 
 
@@ -51,107 +89,38 @@ class SqlParseError(ValueError):
 def clean_name(name: str) -> str | None:
     """``main.`silver`.sales`` → ``main.silver.sales``; None when a part is a hole."""
     name = name.strip().strip("'\"")
-    if _HOLE.search(name):
+    if HOLE_MARK in name:
         return None
-    return ".".join(part.strip("`") for part in _split_dotted(name))
+    parts, current, quoted = [], [], False
+    for char in name:
+        if char == "`":
+            quoted = not quoted
+        elif char == "." and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return ".".join(part for part in parts if part)
 
 
-def _split_dotted(name: str) -> list[str]:
-    return re.findall(r"`[^`]+`|[^.]+", name)
+def could_be_destructive(text: str) -> bool:
+    """False only for text that cannot destroy data (no suspect word, no ``${...}``)."""
+    upper = text.upper()
+    return "${" in text or any(word in upper for word in SUSPECT_WORDS)
 
 
-def classify(text: str) -> list[SqlOperation]:
-    """The destructive operations in SQL *text* (one or more statements)."""
-    if not SUSPECT.search(text):
+def classify(
+    text: str, params: Mapping[str, Any] | Sequence[Any] | None = None
+) -> list[SqlOperation]:
+    """The destructive operations in SQL *text* (one or more statements, or a script).
+
+    *params* are ``spark.sql``'s parameters (a mapping for ``:name`` markers, a list for
+    ``?``), used to resolve ``IDENTIFIER(:name)`` targets. Raises :class:`SqlParseError` for
+    text that looks destructive but cannot be read.
+    """
+    if not could_be_destructive(text):
         return []
-    operations = []
-    for statement in _statements(text):
-        operations += _classify_statement(statement)
-    return operations
+    from .sql_statements import classify_text
 
-
-def _statements(text: str) -> list[str]:
-    """Split on semicolons outside quotes and comments (sqlglot's tokenizer knows where)."""
-    from sqlglot.tokens import Tokenizer, TokenType
-
-    try:
-        tokens = Tokenizer(dialect="databricks").tokenize(text)
-    except Exception:  # the tokenizer refuses some unterminated strings: one statement then
-        return [text]
-    statements, start = [], 0
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            statements.append(text[start : token.start])
-            start = token.end + 1
-    statements.append(text[start:])
-    return [s for s in statements if _COMMENTS.sub("", s).strip()]
-
-
-def _classify_statement(statement: str) -> list[SqlOperation]:
-    if not SUSPECT.search(_COMMENTS.sub("", statement)):
-        return []
-    import sqlglot
-    from sqlglot import exp
-
-    logger = logging.getLogger("sqlglot")
-    level = logger.level
-    logger.setLevel(logging.ERROR)  # "falling back to parsing as a Command" is expected here
-    try:
-        tree = sqlglot.parse_one(statement, read="databricks")
-    except Exception:
-        tree = None
-    finally:
-        logger.setLevel(level)
-    if tree is None or isinstance(tree, exp.Command):
-        return _by_keyword(statement)
-    if isinstance(tree, exp.Drop):
-        return [SqlOperation("drop", _table(t)) for t in tree.args.get("tables") or []]
-    if isinstance(tree, exp.TruncateTable):
-        return [SqlOperation("truncate", _table(t)) for t in tree.expressions]
-    if isinstance(tree, exp.Delete):
-        all_rows = not tree.args.get("where")
-        return [SqlOperation("delete", _table(tree.this), "all rows" if all_rows else "")]
-    if isinstance(tree, exp.Insert):
-        if tree.args.get("where") is not None:  # INSERT INTO t REPLACE WHERE ...
-            return [SqlOperation("backfill", _table(tree.this), "REPLACE WHERE")]
-        if tree.args.get("overwrite"):
-            return [SqlOperation("overwrite", _table(tree.this))]
-        return []
-    if isinstance(tree, exp.Create):
-        if tree.args.get("replace") and str(tree.args.get("kind", "")).upper() == "TABLE":
-            return [SqlOperation("replace", _table(tree.this))]
-        return []
-    if isinstance(tree, exp.Alter):
-        actions = tree.args.get("actions") or []
-        if any(isinstance(a, (exp.Drop, exp.DropPartition)) for a in actions):
-            return [SqlOperation("alter drop", _table(tree.this))]
-        return []
-    return []
-
-
-def _table(node) -> str | None:
-    from sqlglot import exp
-
-    table = node.find(exp.Table) if not isinstance(node, exp.Table) else node
-    if table is None:
-        return None
-    parts = [p.name for p in table.parts]
-    return clean_name(".".join(f"`{p}`" if "." in p else p for p in parts))
-
-
-def _by_keyword(statement: str) -> list[SqlOperation]:
-    text = " ".join(_COMMENTS.sub(" ", statement).split())
-    for kind, rule in _KEYWORD_RULES:
-        match = rule.match(text)
-        if match:
-            detail = ""
-            if kind == "vacuum":
-                if re.search(r"\bdry\s+run\b", text, re.IGNORECASE):
-                    return []
-                retain = re.search(r"\bretain\s+([\d.]+)\s+hours?\b", text, re.IGNORECASE)
-                detail = f"retain {retain.group(1)} hours" if retain else ""
-            return [SqlOperation(kind, clean_name(match.group(1)), detail)]
-    head = text.split(" ", 1)[0].lower()
-    if head in {"drop", "truncate", "delete", "vacuum", "restore", "replace"}:
-        raise SqlParseError(f"cannot read this {head.upper()} statement: {text[:60]}")
-    return []
+    return classify_text(text, params)
