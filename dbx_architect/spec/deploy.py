@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from ..errors import short
 from .base import Identifier, OneLine, SpecModel
 from .transform import Columns
 
@@ -52,7 +53,7 @@ class DeploySpec(SpecModel):
         if not self.keys:
             raise ValueError("keys: give the columns that identify a scored row (kept with it)")
         if self.model and not MODEL_REF.match(self.model):
-            raise ValueError(f"model: {self.model!r} is not NAME, NAME@alias or NAME/version")
+            raise ValueError(f"model: {short(self.model)} is not NAME, NAME@alias or NAME/version")
         if self.promote and not self.gate:
             raise ValueError("promote: needs a gate ({data, label, metric}) to pass first")
         if self.rollback and self.promote:

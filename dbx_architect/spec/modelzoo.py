@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from ..errors import short
 from .base import Identifier, OneLine, SpecModel
 from .transform import Columns, Scalar
 
@@ -68,7 +69,9 @@ class ModelZooSpec(SpecModel):
         if self.features and self.exclude:
             raise ValueError("features and exclude: give one of them")
         if self.target in self.features:
-            raise ValueError(f"features: {self.target!r} is the target; it cannot be a feature")
+            raise ValueError(
+                f"features: {short(self.target)} is the target; it cannot be a feature"
+            )
         if self.task == "forecast" and not self.time_col:
             raise ValueError("time_col: a forecast needs the time column (it splits by time)")
         if (self.lags or self.series) and self.task != "forecast":
@@ -81,7 +84,7 @@ class ModelZooSpec(SpecModel):
         metrics = self.metrics()
         if self.metric and self.metric not in metrics:
             raise ValueError(
-                f"metric: {self.metric!r} is not a {self.family} metric; use one of "
+                f"metric: {short(self.metric)} is not a {self.family} metric; use one of "
                 f"{', '.join(metrics)}"
             )
         return self

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from ..errors import short
 from .base import Identifier, OneLine, SpecModel
 from .deploy import MODEL_REF
 from .transform import Columns
@@ -71,7 +72,7 @@ class MonitorSpec(SpecModel):
     @model_validator(mode="after")
     def _consistent(self) -> MonitorSpec:
         if self.model and not MODEL_REF.match(self.model):
-            raise ValueError(f"model: {self.model!r} is not NAME, NAME@alias or NAME/version")
+            raise ValueError(f"model: {short(self.model)} is not NAME, NAME@alias or NAME/version")
         if self.label_table and not self.label:
             raise ValueError("label_table: also give label, the column that holds the truth")
         if self.label_table and not self.keys:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from ..errors import short
 from .base import Identifier, OneLine, SpecModel
 from .transform import Columns, Expectation, Feature, Scalar, TableSpec
 
@@ -44,5 +45,5 @@ class SilverSpec(TableSpec):
         names = [e.name for e in self.expect]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise ValueError(f"expect: the name {twice[0]!r} is used twice")
+            raise ValueError(f"expect: the name {short(twice[0])} is used twice")
         return self

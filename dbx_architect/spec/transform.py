@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from ..errors import short
 from .base import Identifier, OneLine, Principal, ScalarText, SpecModel
 
 Action = Literal["warn", "drop", "quarantine", "fail"]
@@ -16,7 +17,9 @@ _PROPERTY_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 
 def _property_key(value: str) -> str:
     if not _PROPERTY_KEY.match(value):
-        raise ValueError(f"{value!r} is not a valid table property name (like delta.appendOnly)")
+        raise ValueError(
+            f"{short(value)} is not a valid table property name (like delta.appendOnly)"
+        )
     return value
 
 
@@ -64,14 +67,14 @@ class Expectation(SpecModel):
         if self.range is not None:
             for column, bounds in self.range.items():
                 if len(bounds) != 2:
-                    raise ValueError(f"range: {column} needs [min, max], got {bounds!r}")
+                    raise ValueError(f"range: {column} needs [min, max], got {short(bounds)}")
                 low, high = bounds
                 if type(low) is not type(high) and not all(
                     isinstance(b, int | float) for b in bounds
                 ):
-                    raise ValueError(f"range: {column} bounds {bounds!r} are not of one type")
+                    raise ValueError(f"range: {column} bounds {short(bounds)} are not of one type")
                 if low > high:
-                    raise ValueError(f"range: {column} has min {low!r} > max {high!r}")
+                    raise ValueError(f"range: {column} has min {short(low)} > max {short(high)}")
         return self
 
 
