@@ -18,7 +18,7 @@ from ..errors import DbxArchitectError, SpecError, one_line, short
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_DEPTH = 20  # nesting levels of lists and mappings, the body's own mapping included
-MAX_VALUES = 10_000  # values (scalars, lists, mappings) once aliases are expanded
+MAX_VALUES = 4_000  # values (scalars, lists, mappings) once aliases are expanded
 
 # What YAML itself refuses to hold (its Reader's NON_PRINTABLE set): control characters other
 # than tab and line breaks, surrogates, U+FFFE and U+FFFF.
