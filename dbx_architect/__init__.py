@@ -25,9 +25,8 @@ def load_ipython_extension(ipython: Any) -> None:
 
     if id(ipython) in _LOADED:
         return
-    settings = DbxArchitect(parent=ipython)
+    settings, user_config = _configurable(ipython, DbxArchitect)
     origins: dict[str, str] = {}
-    user_config = ipython.config.get("DbxArchitect", {})
     defaults = read_pyproject(find_pyproject())  # never raises: bad keys are said and skipped
     for line in defaults.ignored:
         print(f"dbx_architect: {line}")
@@ -46,6 +45,34 @@ def load_ipython_extension(ipython: Any) -> None:
     for m in magics:
         ipython.register_magics(m)
     _LOADED[id(ipython)] = (settings, magics)
+
+
+def _configurable(ipython: Any, cls: Any) -> tuple[Any, dict[str, Any]]:
+    """``DbxArchitect`` with the IPython configuration's values; a bad one is said and skipped
+    (one line each) instead of stopping the extension from loading."""
+    from traitlets import TraitError
+
+    from .errors import did_you_mean
+
+    user_config = dict(ipython.config.get("DbxArchitect", {}))
+    try:
+        return cls(parent=ipython), user_config
+    except TraitError:
+        pass
+    settings, known = cls(), cls.class_own_traits(config=True)
+    for key, value in list(user_config.items()):
+        try:
+            if key not in known:
+                raise TraitError(f"{key}: not a setting{did_you_mean(key, known)}")
+            setattr(settings, key, value)
+        except TraitError as err:
+            user_config.pop(key)
+            ipython.config.DbxArchitect.pop(key, None)  # ignored: no longer "set by %config"
+            reason = str(err).splitlines()[0][:200]
+            print(
+                f"dbx_architect: ignored DbxArchitect.{key} of the IPython configuration: {reason}"
+            )
+    return settings, user_config
 
 
 def unload_ipython_extension(ipython: Any) -> None:

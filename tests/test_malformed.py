@@ -440,6 +440,28 @@ def test_bad_pyproject_still_loads(
     assert run(ip_session, "%%bronze sales --show\n" + GOOD).error_in_exec is None
 
 
+def test_bad_ipython_configuration_still_loads(ip_session, tmp_path, monkeypatch, capsys) -> None:
+    """A bad DbxArchitect value in an IPython config file is skipped with one line, like a bad
+    pyproject key, instead of stopping %load_ext with a TraitError."""
+    ip_session.config.DbxArchitect.catalog = "bad name"
+    ip_session.config.DbxArchitect.owner = "data-eng"
+    ip_session.config.DbxArchitect.gold_shema = "g"
+    try:
+        printed = load_in(ip_session, tmp_path, monkeypatch, capsys)
+    finally:
+        ip_session.config.pop("DbxArchitect", None)
+    assert printed == [
+        "dbx_architect: ignored DbxArchitect.catalog of the IPython configuration: catalog: "
+        "'bad name' is not a valid identifier (letters, digits and underscores, not starting "
+        "with a digit)",
+        "dbx_architect: ignored DbxArchitect.gold_shema of the IPython configuration: "
+        "gold_shema: not a setting (did you mean 'gold_schema'?)",
+    ]
+    settings = next(c for c in ip_session.configurables if isinstance(c, DbxArchitect))
+    assert (settings.catalog, settings.owner, settings.gold_schema) == ("", "data-eng", "gold")
+    assert run(ip_session, "%%bronze sales --show\n" + GOOD).error_in_exec is None
+
+
 def test_bad_pyproject_in_the_cli(tmp_path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.dbx_architect]\ncatalog = 3\ngold_schema = "g"\n'
