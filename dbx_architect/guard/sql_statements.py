@@ -1,27 +1,41 @@
-"""Each statement's destructive operations, read from its tokens (see ``sql.py`` for the rules).
+"""Each statement's destructive operations, read from its tokens (``sql.py`` has the rules).
 
-Every reader works on one statement's token list. A reader that meets a shape it cannot read
-raises :class:`_Unreadable`; :func:`_statement` then fails closed (see ``sql.py``).
+Statements are split on semicolon tokens; a statement of a SQL script still carries the
+scripting around it (``IF ... THEN``, ``WHILE ... DO``, ``END IF``...). Its body starts after
+one of BEGIN, THEN, DO, ELSE, LOOP, REPEAT, a label or a handler's conditions; since keywords
+can be column names (``IF CASE WHEN end THEN ...``), every such start is read, not only the
+one an exact reading of the scripting finds.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from .sql import HOLE_MARK, SqlOperation, SqlParseError, could_be_destructive
-from .sql_lexer import QUOTED, STRING, SYMBOL, WORD, LexError, Token, tokenize
-from .sql_values import (
-    conf_references,
-    retention_problem,
-    string_value,
-    without_conf_references,
+from .sql import SqlOperation, SqlParseError, could_be_destructive
+from .sql_lexer import QUOTED, STRING, SYMBOL, WORD, LexError, tokenize
+from .sql_reading import (
+    Context,
+    Tokens,
+    Unreadable,
+    after_group,
+    constant_text,
+    find_word,
+    has_hole,
+    is_symbol,
+    is_word,
+    join,
+    name,
+    quote,
+    top_level,
+    without_hints,
+    word_at,
 )
+from .sql_values import conf_references, retention_problem, string_value, without_conf_references
 
-Tokens = Sequence[Token]
-MAX_INNER = 64  # EXECUTE IMMEDIATE texts read per classify call (nesting, escape variants)
-# First keywords whose statement is destructive whenever it runs: unreadable means blocked.
+MAX_INNER = 64  # EXECUTE IMMEDIATE texts read per classify call (nesting, escape readings)
+MAX_BODIES = 32  # statement starts read in one piece of a SQL script
+# First keywords whose statement destroys data whenever it runs: unreadable means blocked.
 DESTRUCTIVE_HEADS = {
     "DROP": "drop",
     "TRUNCATE": "truncate",
@@ -31,67 +45,42 @@ DESTRUCTIVE_HEADS = {
     "REPLACE": "replace",
     "UPDATE": "update",
 }
-# Words that make any statement that cannot be read suspect.
 DESTRUCTIVE_WORDS = {*DESTRUCTIVE_HEADS, "OVERWRITE", "TBLPROPERTIES"}
+SCRIPT_HEADS = {"BEGIN", "IF", "ELSEIF", "ELSE", "WHILE", "FOR", "LOOP", "REPEAT", "UNTIL"}
+SCRIPT_HEADS |= {"CASE", "WHEN", "END", "DECLARE"}
+BODY_STARTS = {"BEGIN", "THEN", "DO", "ELSE", "LOOP", "REPEAT"}
+SCRIPT_ENDS = {"IF", "WHILE", "LOOP", "REPEAT", "FOR", "CASE"}
 DROP_PREFIXES = {"TEMPORARY", "TEMP", "GLOBAL", "MATERIALIZED", "STREAMING", "EXTERNAL"}
 DROP_PREFIXES |= {"STORAGE", "SERVICE", "BLOOMFILTER", "FOREIGN"}
 DROP_OBJECTS = {"TABLE", "VIEW", "SCHEMA", "DATABASE", "NAMESPACE", "CATALOG", "VOLUME"}
 DROP_OBJECTS |= {"FUNCTION", "VARIABLE", "CONNECTION", "SHARE", "RECIPIENT", "PROVIDER"}
 DROP_OBJECTS |= {"PROCEDURE", "CREDENTIAL", "INDEX", "ROLE", "MACRO", "LOCATION"}
-FILE_FORMATS = {"DELTA", "PARQUET", "CSV", "JSON", "ORC", "TEXT", "AVRO", "BINARYFILE"}
 QUERY_STARTS = {"SELECT", "WITH", "VALUES", "FROM", "TABLE", "MAP", "REDUCE"}
 NOT_COLUMNS = {"TRUE", "FALSE", "NULL", "AND", "OR", "NOT", "IS", "IN", "LIKE", "ILIKE"}
 NOT_COLUMNS |= {"RLIKE", "REGEXP", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE", "END"}
 NOT_COLUMNS |= {"DISTINCT", "FROM", "ESCAPE", "INTERVAL", "UNKNOWN"}
-SCRIPT_ENDS = {"IF", "WHILE", "LOOP", "REPEAT", "FOR", "CASE"}
-
-
-class _Unreadable(Exception):
-    """This statement has a shape the reader does not know."""
-
-
-class Context:
-    """What every reader needs: the source, the parameters, and a budget for nesting."""
-
-    def __init__(self, text: str, tokens: Tokens, params: Any, depth: int, budget: list[int]):
-        self.text, self.tokens, self.params = text, tokens, params
-        self.depth, self.budget = depth, budget
-        self._marks: list[int] | None = None
-
-    def source(self, ts: Tokens, start: int = 0, end: int | None = None) -> str:
-        end = len(ts) if end is None else end
-        return self.text[ts[start].start : ts[end - 1].end] if start < end else ""
-
-    def param(self, ts: Tokens, i: int) -> Any:
-        """The value bound to the marker at ``ts[i]`` (``?`` or ``:`` name), or None."""
-        params = self.params
-        if ts[i].value == "?":
-            if self._marks is None:
-                self._marks = [t.start for t in self.tokens if t.kind == SYMBOL and t.value == "?"]
-            index = bisect.bisect_left(self._marks, ts[i].start)
-            ok = isinstance(params, Sequence) and not isinstance(params, str)
-            return params[index] if ok and index < len(params) else None
-        name = ts[i + 1].text if i + 1 < len(ts) and ts[i + 1].kind == WORD else None
-        return params.get(name) if isinstance(params, Mapping) and name else None
+# After these a keyword is an operand (a column named ``where``), never the keyword.
+OPERAND_BEFORE = {"SET", "AND", "OR", "NOT", "IS", "IN", "LIKE", "ILIKE", "RLIKE", "REGEXP"}
+OPERAND_BEFORE |= {"BETWEEN", "CASE", "WHEN", "THEN", "ELSE", "DIV", "AS"}
 
 
 # --- the whole text -----------------------------------------------------------------------
-def classify_text(text: str, params: Any, depth: int = 0, budget: list[int] | None = None):
+def classify_text(
+    text: str, params: Any, depth: int = 0, budget: list[int] | None = None
+) -> list[SqlOperation]:
     """The destructive operations of every statement in *text* (see ``sql.classify``)."""
-    budget = [MAX_INNER] if budget is None else budget
+    ops: list[SqlOperation] = []
     references = conf_references(text)
-    ops = [
-        SqlOperation("sql", None, f"{name} is substituted from the Spark conf at run time")
-        for name in references[:1]
-    ]
     if references:
+        detail = f"{references[0]} is substituted from the Spark conf at run time"
+        ops.append(SqlOperation("sql", None, detail))
         text = without_conf_references(text)
     try:
         tokens = tokenize(text)
     except LexError as err:
         quoted = quote(text[err.position :])
         raise SqlParseError(f"cannot read this SQL ({err.reason}): {quoted}") from err
-    ctx = Context(text, tokens, params, depth, budget)
+    ctx = Context(text, tokens, params, depth, [MAX_INNER] if budget is None else budget)
     for statement in split(tokens):
         ops += _statement(statement, ctx)
     return unique(ops)
@@ -112,105 +101,56 @@ def unique(ops: list[SqlOperation]) -> list[SqlOperation]:
     return list(dict.fromkeys(ops))
 
 
-def quote(text: str, limit: int = 60) -> str:
-    """*text* on one line, at most *limit* characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
 def _statement(ts: Tokens, ctx: Context) -> list[SqlOperation]:
-    try:
-        start = _peel(ts, 0)
-        while is_word(ts, start, "WITH"):
-            start = _after_ctes(ts, start + 1)
-    except _Unreadable:
-        return _unreadable(ts, ctx)
-    ts = ts[start:]
+    ts = without_hints(ts)
     if not ts:
         return []
-    if ts[0].kind == WORD and HOLE_MARK in ts[0].text:
-        return [SqlOperation("sql", None, "statement built at run time")]
-    reader = READERS.get(ts[0].value) if ts[0].kind == WORD else None
-    if reader is None:
-        return []
+    scripted = word_at(ts, 0) in SCRIPT_HEADS or is_symbol(ts, 1, ":")
+    if not scripted:
+        return _read(ts, 0, ctx, strict=True)
     try:
-        return reader(ts, ctx)
-    except _Unreadable:
-        return _unreadable(ts, ctx)
+        ops = _read(ts, _peel(ts, 0), ctx, strict=True)
+    except Unreadable:
+        ops = _unreadable(ts, ctx)
+    starts = _body_starts(ts)
+    if len(starts) > MAX_BODIES:
+        raise SqlParseError(f"cannot read this SQL script: {quote(ctx.source(ts))}")
+    for start in starts:
+        ops += _read(ts, start, ctx, strict=False)
+    return unique(ops)
+
+
+def _read(ts: Tokens, start: int, ctx: Context, strict: bool) -> list[SqlOperation]:
+    """The statement at ``ts[start:]``. *strict*: fail closed if it cannot be read."""
+    try:
+        while is_word(ts, start, "WITH"):
+            start = _after_ctes(ts, start + 1)
+        ts = ts[start:]
+        if not ts:
+            return []
+        if ts[0].kind == WORD and has_hole(ts[0]):
+            return [SqlOperation("sql", None, "statement built at run time")]
+        reader = READERS.get(ts[0].value) if ts[0].kind == WORD else None
+        return reader(ts, ctx) if reader else []
+    except Unreadable:
+        return _unreadable(ts, ctx) if strict else []
 
 
 def _unreadable(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     """Fail closed: a statement that could destroy data and cannot be read is an error."""
-    head = ts[0].value
+    head = word_at(ts, 0)
     words = {t.value for t in ts if t.kind == WORD}
     if head not in DESTRUCTIVE_HEADS and not words & DESTRUCTIVE_WORDS:
         return []
-    if any(HOLE_MARK in t.text for t in ts):
+    if any(has_hole(t) for t in ts):
         return [SqlOperation(DESTRUCTIVE_HEADS.get(head, "sql"), None, "target unknown")]
-    raise SqlParseError(f"cannot read this {head} statement: {quote(ctx.source(ts))}")
-
-
-# --- token helpers --------------------------------------------------------------------------
-def is_word(ts: Tokens, i: int, *values: str) -> bool:
-    """``ts[i:]`` starts with these keywords."""
-    if i + len(values) > len(ts):
-        return False
-    return all(ts[i + k].kind == WORD and ts[i + k].value == v for k, v in enumerate(values))
-
-
-def is_symbol(ts: Tokens, i: int, value: str) -> bool:
-    return i < len(ts) and ts[i].kind == SYMBOL and ts[i].value == value
-
-
-def word_at(ts: Tokens, i: int) -> str:
-    return ts[i].value if i < len(ts) and ts[i].kind == WORD else ""
-
-
-def after_group(ts: Tokens, i: int) -> int:
-    """The index after the bracket group that opens at ``ts[i]``."""
-    depth = 0
-    for j in range(i, len(ts)):
-        if ts[j].kind == SYMBOL and ts[j].value in "([":
-            depth += 1
-        elif ts[j].kind == SYMBOL and ts[j].value in ")]":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-    raise _Unreadable
-
-
-def top_level(ts: Tokens, start: int = 0) -> Iterator[int]:
-    """Indices of the tokens outside brackets and CASE ... END, from *start*."""
-    depth = cases = 0
-    for j in range(start, len(ts)):
-        token = ts[j]
-        if token.kind == SYMBOL and token.value in "([":
-            depth += 1
-        elif token.kind == SYMBOL and token.value in ")]":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and token.kind == WORD and token.value == "CASE":
-            cases += 1
-        elif depth == 0 and cases and token.kind == WORD and token.value == "END":
-            cases -= 1
-        elif depth == 0 and cases == 0:
-            yield j
-
-
-def find_word(ts: Tokens, start: int, *values: str) -> int:
-    """The first top-level keyword among *values* from *start*, or -1."""
-    for j in top_level(ts, start):
-        if ts[j].kind == WORD and ts[j].value in values:
-            return j
-    return -1
-
-
-def join(*parts: str) -> str:
-    return ", ".join(part for part in parts if part)
+    raise SqlParseError(f"cannot read this {head or 'SQL'} statement: {quote(ctx.source(ts))}")
 
 
 # --- SQL scripting and CTEs ---------------------------------------------------------------
 def _peel(ts: Tokens, i: int) -> int:
-    """Skip the scripting around a statement: labels, BEGIN, IF ... THEN, WHILE ... DO, END."""
+    """Skip the scripting around a statement, reading it exactly: labels, BEGIN,
+    IF|ELSEIF|WHEN|CASE ... THEN, WHILE|FOR ... DO, END [IF|...], handlers."""
     while i < len(ts):
         head = word_at(ts, i)
         if ts[i].kind in (WORD, QUOTED) and is_symbol(ts, i + 1, ":"):
@@ -232,10 +172,24 @@ def _peel(ts: Tokens, i: int) -> int:
     return i
 
 
+def _body_starts(ts: Tokens) -> list[int]:
+    """Every place a statement of the script could start in this piece."""
+    starts = [j + 1 for j in top_level(ts) if word_at(ts, j) in BODY_STARTS]
+    starts += [j + 1 for j in top_level(ts) if is_symbol(ts, j, ":")]
+    handler = find_word(ts, 0, "HANDLER")
+    if handler >= 0:
+        starts += range(handler + 2, min(handler + 12, len(ts)))
+    return sorted(s for s in set(starts) if word_at(ts, s) in STARTS or _hole_at(ts, s))
+
+
+def _hole_at(ts: Tokens, i: int) -> bool:
+    return i < len(ts) and ts[i].kind == WORD and has_hole(ts[i])
+
+
 def _after(ts: Tokens, start: int, word: str) -> int:
-    found = find_word(ts, start, word)
+    found = find_word(ts, start, word, cases=True)
     if found < 0:
-        raise _Unreadable
+        raise Unreadable
     return found + 1
 
 
@@ -248,7 +202,7 @@ def _after_end(ts: Tokens, i: int) -> int:
 
 
 def _after_conditions(ts: Tokens, i: int) -> int:
-    """Past a handler's condition list: SQLEXCEPTION, NOT FOUND, SQLSTATE [VALUE] '...'."""
+    """Past a handler's conditions: SQLEXCEPTION, NOT FOUND, SQLSTATE [VALUE] '...', names."""
     while i < len(ts):
         if is_word(ts, i, "NOT", "FOUND"):
             i += 2
@@ -261,101 +215,26 @@ def _after_conditions(ts: Tokens, i: int) -> int:
         if not is_symbol(ts, i, ","):
             return i
         i += 1
-    raise _Unreadable
+    raise Unreadable
 
 
 def _after_ctes(ts: Tokens, i: int) -> int:
     """Past ``[RECURSIVE] name [(columns)] [AS] (query) [, ...]``: the statement they serve."""
-    if is_word(ts, i, "RECURSIVE"):
-        i += 1
+    i += is_word(ts, i, "RECURSIVE")
     while True:
         if i >= len(ts) or ts[i].kind not in (WORD, QUOTED):
-            raise _Unreadable
+            raise Unreadable
         i += 1
         if is_symbol(ts, i, "("):
             group = after_group(ts, i)
             i = group if is_word(ts, group, "AS") or is_symbol(ts, group, "(") else i
-        if is_word(ts, i, "AS"):
-            i += 1
+        i += is_word(ts, i, "AS")
         if not is_symbol(ts, i, "("):
-            raise _Unreadable
+            raise Unreadable
         i = after_group(ts, i)
         if not is_symbol(ts, i, ","):
             return i
         i += 1
-
-
-# --- names ----------------------------------------------------------------------------------
-def name(ts: Tokens, i: int, ctx: Context) -> tuple[str | None, str, int]:
-    """The table (or path) named at ``ts[i]``: (target, detail, index after the name)."""
-    if is_word(ts, i, "IDENTIFIER") and is_symbol(ts, i + 1, "("):
-        end = after_group(ts, i + 1)
-        values = constant_text(ts[i + 2 : end - 1], ctx)
-        target = name_in_text(values[0]) if values and len(values) == 1 else None
-        return target, "" if target else "target unknown", end
-    if i < len(ts) and ts[i].kind == STRING:
-        value = string_value(ts[i].text)
-        return (None if HOLE_MARK in value else value), "", i + 1
-    parts: list[Token] = []
-    while i < len(ts) and ts[i].kind in (WORD, QUOTED):
-        parts.append(ts[i])
-        i += 1
-        if not (is_symbol(ts, i, ".") and i + 1 < len(ts) and ts[i + 1].kind in (WORD, QUOTED)):
-            break
-        i += 1
-    if not parts:
-        raise _Unreadable
-    return target_of(parts), "", i
-
-
-def target_of(parts: list[Token]) -> str | None:
-    names = [p.value if p.kind == QUOTED else p.text for p in parts]
-    if any(HOLE_MARK in n for n in names):
-        return None
-    if len(parts) == 2 and parts[0].value in FILE_FORMATS and parts[1].kind == QUOTED:
-        return names[1]  # delta.`/path`: the path
-    return ".".join(names)
-
-
-def name_in_text(text: str) -> str | None:
-    """The name an ``IDENTIFIER('main.s.t')`` string holds, or None."""
-    try:
-        ts = tokenize(text)
-    except LexError:
-        return None
-    words = ts[::2]
-    dots_only = all(is_symbol(ts, k, ".") for k in range(1, len(ts), 2))
-    if not ts or not dots_only or any(t.kind not in (WORD, QUOTED) for t in words):
-        return None
-    return target_of(list(words))
-
-
-def constant_text(ts: Tokens, ctx: Context) -> list[str] | None:
-    """The texts a constant string expression may hold: literals joined by ``||`` or side by
-    side, bound parameter markers, brackets. None when anything else is in it."""
-    pieces: list[Token | str] = []
-    i = 0
-    while i < len(ts):
-        token = ts[i]
-        if token.kind == STRING:
-            pieces.append(token)
-        elif token.kind == SYMBOL and token.value in ("?", ":"):
-            value = ctx.param(ts, i)
-            if not isinstance(value, str):
-                return None
-            pieces.append(value)
-            i += token.value == ":"
-        elif token.kind != SYMBOL or token.value not in ("||", "(", ")"):
-            return None
-        i += 1
-    if not pieces:
-        return None
-    texts = {
-        "".join(p if isinstance(p, str) else string_value(p.text, escapes, doubled) for p in pieces)
-        for escapes in (True, False)
-        for doubled in (True, False)
-    }
-    return sorted(texts)
 
 
 # --- one reader per first keyword -----------------------------------------------------------
@@ -364,7 +243,7 @@ def _drop(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     while word_at(ts, i) in DROP_PREFIXES:
         i += 1
     if word_at(ts, i) not in DROP_OBJECTS:
-        raise _Unreadable
+        raise Unreadable
     i += 3 if is_word(ts, i + 1, "IF", "EXISTS") else 1
     if is_word(ts, i, "ON"):  # DROP BLOOMFILTER INDEX ON [TABLE] t
         i += 2 if is_word(ts, i + 1, "TABLE") else 1
@@ -384,7 +263,7 @@ def _restore(ts: Tokens, ctx: Context) -> list[SqlOperation]:
 
 def _replace(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     if not is_word(ts, 1, "TABLE"):
-        raise _Unreadable
+        raise Unreadable
     target, detail, _ = name(ts, 2, ctx)
     return [SqlOperation("replace", target, detail)]
 
@@ -398,28 +277,46 @@ def _create(ts: Tokens, ctx: Context) -> list[SqlOperation]:
         i += 1
     if not is_word(ts, i, "TABLE"):
         return []
-    target, detail, _ = name(ts, i + 3 if is_word(ts, i + 1, "IF", "NOT") else i + 1, ctx)
+    target, detail, _ = name(ts, i + 4 if is_word(ts, i + 1, "IF", "NOT", "EXISTS") else i + 1, ctx)
     return [SqlOperation("replace", target, detail)]
 
 
 def _delete(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     if not is_word(ts, 1, "FROM"):
-        raise _Unreadable
+        raise Unreadable
     target, detail, i = name(ts, 2, ctx)
     return [SqlOperation("delete", target, join(detail, "all rows" if all_rows(ts, i) else ""))]
 
 
 def _update(ts: Tokens, ctx: Context) -> list[SqlOperation]:
-    """Destructive only without a WHERE that names a column (``WHERE true`` names none)."""
+    """Destructive without a WHERE that names a column (``WHERE true`` names none)."""
+    if is_word(ts, 1, "SET") and not is_word(ts, 2, "SET"):
+        raise Unreadable  # MERGE's ``THEN UPDATE SET ...``, not a statement
     target, detail, i = name(ts, 1, ctx)
-    if not all_rows(ts, i):
+    assignments = find_word(ts, i, "SET")  # an alias may come first, even one named ``where``
+    if not all_rows(ts, assignments + 1 if assignments >= 0 else i):
         return []
     return [SqlOperation("update", target, join(detail, "all rows"))]
 
 
 def all_rows(ts: Tokens, start: int) -> bool:
-    where = find_word(ts, start, "WHERE")
-    return where < 0 or not names_a_column(ts, where + 1)
+    """No WHERE clause from *start*, or one that names no column."""
+    for j in top_level(ts, start):
+        if is_word(ts, j, "WHERE") and _is_clause(ts, j):
+            return not names_a_column(ts, j + 1)
+    return True
+
+
+def _is_clause(ts: Tokens, j: int) -> bool:
+    """``ts[j]`` is a keyword, not a column of that name (``SET a = where - x``)."""
+    before = ts[j - 1]
+    if j == 0:
+        return True
+    if before.kind == SYMBOL:
+        return before.value in (")", "]")
+    return not (before.kind == WORD and before.value in OPERAND_BEFORE) and not is_symbol(
+        ts, j + 1, "."
+    )
 
 
 def names_a_column(ts: Tokens, start: int) -> bool:
@@ -435,18 +332,26 @@ def names_a_column(ts: Tokens, start: int) -> bool:
 
 
 def _merge(ts: Tokens, ctx: Context) -> list[SqlOperation]:
-    """``WHEN NOT MATCHED BY SOURCE ... THEN DELETE`` deletes every row the source lacks."""
+    """``WHEN NOT MATCHED BY SOURCE [AND ...] THEN DELETE`` deletes the rows the source lacks.
+
+    Spark orders the clauses: matched, not matched, not matched by source. So any
+    ``THEN DELETE`` after the first BY SOURCE clause is one of its own."""
     i = 4 if is_word(ts, 1, "WITH", "SCHEMA", "EVOLUTION") else 1
     if not is_word(ts, i, "INTO"):
-        raise _Unreadable
+        raise Unreadable
     target, detail, i = name(ts, i + 1, ctx)
-    for when in [j for j in top_level(ts, i) if is_word(ts, j, "WHEN")]:
-        then = _after(ts, when + 1, "THEN")
-        by_source = is_word(ts, when + 1, "NOT", "MATCHED", "BY", "SOURCE")
-        if by_source and is_word(ts, then, "DELETE"):
-            clause = "WHEN NOT MATCHED BY SOURCE THEN DELETE"
-            return [SqlOperation("merge delete", target, join(detail, clause))]
+    top = list(top_level(ts, i))
+    by_source = [j for j in top if _by_source(ts, j)]
+    if by_source and any(j > by_source[0] and is_word(ts, j, "THEN", "DELETE") for j in top):
+        clause = "WHEN NOT MATCHED BY SOURCE THEN DELETE"
+        return [SqlOperation("merge delete", target, join(detail, clause))]
     return []
+
+
+def _by_source(ts: Tokens, j: int) -> bool:
+    """``WHEN NOT MATCHED BY SOURCE`` (or ``WHEN ! MATCHED ...``) at ``ts[j]``."""
+    negated = is_word(ts, j + 1, "NOT") or is_symbol(ts, j + 1, "!")
+    return is_word(ts, j, "WHEN") and negated and is_word(ts, j + 2, "MATCHED", "BY", "SOURCE")
 
 
 def _inserts(ts: Tokens, ctx: Context) -> list[SqlOperation]:
@@ -458,6 +363,8 @@ def _inserts(ts: Tokens, ctx: Context) -> list[SqlOperation]:
             ops += _overwrite(ts, i + 1, ctx)
         elif is_word(ts, i, "INTO"):
             ops += _insert_into(ts, i + 1, ctx)
+        elif _hole_at(ts, i):
+            ops.append(SqlOperation("sql", None, "statement built at run time"))
     return ops
 
 
@@ -502,7 +409,8 @@ def _insert_into(ts: Tokens, i: int, ctx: Context) -> list[SqlOperation]:
             break
     if not is_word(ts, i, "REPLACE"):
         return []
-    return [SqlOperation("backfill", target, join(detail, f"REPLACE {word_at(ts, i + 1)}".strip()))]
+    how = f"REPLACE {word_at(ts, i + 1)}".strip()
+    return [SqlOperation("backfill", target, join(detail, how))]
 
 
 def _alter(ts: Tokens, ctx: Context) -> list[SqlOperation]:
@@ -513,15 +421,13 @@ def _alter(ts: Tokens, ctx: Context) -> list[SqlOperation]:
         i = after_group(ts, i + 1)
     drops = [j for j in top_level(ts, i) if is_word(ts, j, "DROP")]
     if drops and (drops[0] == i or any(is_symbol(ts, j - 1, ",") for j in drops)):
-        what = word_at(ts, drops[0] + 1)
-        return [SqlOperation("alter drop", target, join(detail, f"DROP {what}".strip()))]
+        what = f"DROP {word_at(ts, drops[0] + 1)}".strip()
+        return [SqlOperation("alter drop", target, join(detail, what))]
     if is_word(ts, i, "REPLACE", "COLUMNS"):
         return [SqlOperation("replace columns", target, detail)]
     if is_word(ts, i, "SET", "TBLPROPERTIES") and is_symbol(ts, i + 2, "("):
-        return [
-            SqlOperation("retention", target, join(detail, problem))
-            for problem in _retention(ts, i + 2)
-        ]
+        problems = _retention(ts, i + 2)
+        return [SqlOperation("retention", target, join(detail, p)) for p in problems]
     return []
 
 
@@ -529,8 +435,7 @@ def _retention(ts: Tokens, i: int) -> list[str]:
     """The retention properties in the list at ``ts[i]`` set too low to be safe."""
     problems, end = [], after_group(ts, i) - 1
     for k in range(i + 1, end):
-        first = k == i + 1 or is_symbol(ts, k - 1, ",")
-        if not first or ts[k].kind == SYMBOL:
+        if ts[k].kind == SYMBOL or not (k == i + 1 or is_symbol(ts, k - 1, ",")):
             continue
         key_end = k + 1
         while is_symbol(ts, key_end, ".") and key_end + 1 < end:
@@ -539,13 +444,13 @@ def _retention(ts: Tokens, i: int) -> list[str]:
         value = key_end + is_symbol(ts, key_end, "=")
         raw = ts[value].text if value < end else ""
         literal = string_value(raw) if value < end and ts[value].kind == STRING else raw
-        problems += [p for p in [retention_problem(key, literal)] if p]
+        problems += [problem for problem in [retention_problem(key, literal)] if problem]
     return problems
 
 
 def _set(ts: Tokens, ctx: Context) -> list[SqlOperation]:
-    """``SET key = value`` (Spark reads the raw text): the retention check and defaults."""
-    if word_at(ts, 1) in ("VAR", "VARIABLE") or len(ts) < 2:
+    """``SET key = value``, read from the raw text as Spark does: the retention settings."""
+    if word_at(ts, 1) in ("VAR", "VARIABLE"):
         return []
     equals = next((j for j, t in enumerate(ts) if t.kind == SYMBOL and t.value == "="), -1)
     if equals < 2:
@@ -569,7 +474,7 @@ def _vacuum(ts: Tokens, ctx: Context) -> list[SqlOperation]:
 
 
 def _load(ts: Tokens, ctx: Context) -> list[SqlOperation]:
-    """``LOAD DATA INPATH '...' OVERWRITE INTO TABLE t``."""
+    """``LOAD DATA [LOCAL] INPATH '...' OVERWRITE INTO TABLE t``."""
     into = find_word(ts, 1, "INTO")
     if find_word(ts, 1, "OVERWRITE") < 0 or into < 0:
         return []
@@ -578,7 +483,7 @@ def _load(ts: Tokens, ctx: Context) -> list[SqlOperation]:
 
 
 def _call(ts: Tokens, ctx: Context) -> list[SqlOperation]:
-    """A procedure can do anything; what it does is only known when it runs."""
+    """A procedure may do anything; what it does is only known when it runs."""
     what = quote(ctx.source(ts, 1), 40)
     return [SqlOperation("sql", None, f"CALL {what}: a procedure decides at run time")]
 
@@ -593,7 +498,7 @@ def _execute(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     if texts is None:
         return [SqlOperation("sql", None, "EXECUTE IMMEDIATE of a statement built at run time")]
     params = _using(ts, find_word(ts, end, "USING"), ctx)
-    ops = []
+    ops: list[SqlOperation] = []
     for text in texts:
         ctx.budget[0] -= 1
         if ctx.budget[0] < 0 or ctx.depth >= 8:
@@ -645,3 +550,4 @@ READERS: dict[str, Callable[[Tokens, Context], list[SqlOperation]]] = {
     "EXECUTE": _execute,
     "CALL": _call,
 }
+STARTS = {*READERS, "WITH"}  # first keywords worth reading a statement from
