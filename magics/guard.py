@@ -9,15 +9,29 @@ A confirmed cell runs with its targets' Delta versions recorded first, and print
 from __future__ import annotations
 
 import ast
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from IPython.core.error import InputRejected, UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from ..guard.core import Guard, Verdict, block_message, mismatch, parse_confirm
+from ..guard.core import (
+    Guard,
+    Verdict,
+    allow_pattern,
+    block_message,
+    mismatch,
+    parse_confirm,
+)
+from ..guard.detect import Operation
+from ..guard.paths import target_key
 from ..guard.runtime import RuntimeLayer
 
 USAGE = "%guard on | off | status | log | allow [PATTERN] | disallow PATTERN"
+NO_ARGUMENTS = ("on", "off", "status", "log")
+CAPTURED = "(shown here because the cell's output was captured or the error was caught)"
 
 
 class GuardTransformer(ast.NodeTransformer):
@@ -39,9 +53,11 @@ class GuardTransformer(ast.NodeTransformer):
             ) from err
         if verdict.blocked:
             self.magics.offer(ast.unparse(node), verdict)
-            raise InputRejected(
+            error = InputRejected(
                 "%guard: " + block_message(verdict, "make this the cell's first line")
             )
+            self.magics.notes.append(error)
+            raise error
         return node
 
 
@@ -52,10 +68,14 @@ class GuardMagics(Magics):
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
         self.guard = Guard()
-        self.runtime = RuntimeLayer(self.guard, shell.user_ns)
+        self.runtime = RuntimeLayer(self.guard, shell.user_ns, shell)
         self.transformer = GuardTransformer(self)
         self.last_result: Any = None  # the ExecutionResult of the last confirmed cell
         self.last_offer: Any = None  # the Confirm button of the last blocked cell
+        self.notes: list[BaseException] = []  # what the guard held during this cell
+        self.depth = 0  # cells running now (%%capture and %%guard run one inside another)
+        shell.events.register("pre_run_cell", self._cell_started)
+        shell.events.register("post_run_cell", self._cell_finished)
 
     # --- %guard ----------------------------------------------------------------------
     @line_cell_magic
@@ -73,6 +93,10 @@ class GuardMagics(Magics):
     def _line(self, line: str) -> None:
         words = line.split()
         command = words[0] if words else "status"
+        if command in NO_ARGUMENTS and len(words) > 1:
+            raise UsageError(f"%guard {command}: unexpected {' '.join(words[1:])!r}; use {USAGE}")
+        if command == "disallow" and len(words) == 1:
+            raise UsageError(f"%guard disallow: name the pattern to remove; use {USAGE}")
         if command == "on":
             self.turn_on()
             print("%guard on: every cell is checked before it runs (%guard off to stop)")
@@ -91,15 +115,15 @@ class GuardMagics(Magics):
             for r in self.guard.receipts:
                 print(f"{r.taken_at:%Y-%m-%d %H:%M:%S}  {r.kind} {r.target}  ->  {r.rollback}")
         elif command == "allow":
-            for pattern in words[1:]:
-                if pattern.lower() not in self.guard.allow:
-                    self.guard.allow.append(pattern.lower())
+            for pattern in map(allow_pattern, words[1:]):
+                if pattern not in self.guard.allow:
+                    self.guard.allow.append(pattern)
             print(f"allowed without confirmation: {', '.join(self.guard.allow) or 'nothing'}")
         elif command == "disallow":
-            for pattern in words[1:]:
-                if pattern.lower() not in self.guard.allow:
-                    raise UsageError(f"%guard disallow: {pattern} is not allowed now")
-                self.guard.allow.remove(pattern.lower())
+            for word in words[1:]:
+                if allow_pattern(word) not in self.guard.allow:
+                    raise UsageError(f"%guard disallow: {word} is not allowed now")
+                self.guard.allow.remove(allow_pattern(word))
             print(f"allowed without confirmation: {', '.join(self.guard.allow) or 'nothing'}")
         else:
             raise UsageError(f"%guard: unknown command {command!r}; use {USAGE}")
@@ -116,6 +140,58 @@ class GuardMagics(Magics):
             self.shell.ast_transformers.remove(self.transformer)
         self.runtime.uninstall()
 
+    @contextmanager
+    def runtime_layer(self) -> Iterator[None]:
+        """The runtime wrappers for one %%guard cell (they stay while %guard on holds)."""
+        self.runtime.install()
+        try:
+            yield
+        finally:
+            if not self.guard.on:
+                self.runtime.uninstall()
+
+    # --- what a captured cell would hide ------------------------------------------------
+    def _stale(self) -> bool:
+        """True (and unsubscribed) for the guard of an extension loaded before this one."""
+        if self.shell.magics_manager.registry.get("GuardMagics") is self:
+            return False
+        for event, handler in (
+            ("pre_run_cell", self._cell_started),
+            ("post_run_cell", self._cell_finished),
+        ):
+            if handler in self.shell.events.callbacks[event]:
+                self.shell.events.unregister(event, handler)
+        return True
+
+    def _cell_started(self, info: Any = None) -> None:
+        if self._stale():
+            return
+        self.depth += 1
+        if self.depth == 1:
+            self.notes.clear()
+            self.runtime.stops.clear()
+
+    def _cell_finished(self, result: Any = None) -> None:
+        """After the outermost cell: show what the guard held if the user could not see it
+        (``%%capture`` swallows the inner cell's error; ``try/except`` swallows a stop)."""
+        if self._stale():
+            return
+        self.depth = max(0, self.depth - 1)
+        if self.depth:
+            return
+        shown = {id(getattr(result, "error_before_exec", None))}
+        shown.add(id(getattr(result, "error_in_exec", None)))
+        held = [e for e in dict.fromkeys([*self.notes, *self.runtime.stops]) if id(e) not in shown]
+        self.notes.clear()
+        self.runtime.stops.clear()
+        for error in held:
+            print(f"{error}\n{CAPTURED}", file=sys.stderr)
+
+    def _hold(self, message: str) -> UsageError:
+        error = UsageError(message)
+        self.notes.append(error)
+        return error
+
     # --- %%guard ---------------------------------------------------------------------
     def _cell(self, line: str, cell: str) -> None:
         confirm, dry_run = self._options(line)
@@ -125,23 +201,19 @@ class GuardMagics(Magics):
         except SyntaxError:
             self.shell.run_cell(cell, store_history=False)  # Python reports its own error
             return
-        self.runtime.install()
-        verdict = self.guard.judge(tree, self.shell.user_ns)
-        if dry_run:
-            self._plan(verdict)
-            return
-        if verdict.analysis.problems:
-            raise UsageError("%%guard: " + block_message(verdict, "change the first line to"))
-        if confirm is None:
-            if verdict.blocked:
-                self.offer(cell, verdict)
-                raise UsageError("%%guard: " + block_message(verdict, "change the first line to"))
-            self.run_confirmed(cell, verdict, [])
-            return
-        problem = mismatch(confirm, verdict.targets)
-        if problem:
-            raise UsageError(f"%%guard: {problem}")
-        self.run_confirmed(cell, verdict, confirm)
+        with self.runtime_layer():
+            verdict = self.guard.judge(tree, self.shell.user_ns)
+            if dry_run:
+                self._plan(verdict)
+                return
+            if verdict.analysis.problems or (confirm is None and verdict.blocked):
+                if not verdict.analysis.problems:
+                    self.offer(cell, verdict)
+                raise self._hold("%%guard: " + block_message(verdict, "change the first line to"))
+            problem = mismatch(confirm or [], verdict.targets, open_ended=bool(verdict.unknown))
+            if problem:
+                raise self._hold(f"%%guard: {problem}")
+            self.run_confirmed(cell, verdict, confirm or [])
 
     def _options(self, line: str) -> tuple[list[str] | None, bool]:
         words = line.split()
@@ -178,18 +250,21 @@ class GuardMagics(Magics):
             print(f"  - {op.describe()}: needs confirmation")
         for op in verdict.allowed:
             print(f"  - {op.describe()}: allowed (%guard allow)")
+        for op in verdict.unknown:
+            print(f"  - {op.describe()}: needs confirmation by name, checked when it runs")
         for op in analysis.undecided:
             print(f"  - {op.describe()}: checked when it runs")
         for problem in analysis.problems:
             print(f"  - cannot check {problem}")
-        if verdict.targets:
-            print(f"Confirm with: %%guard --confirm {','.join(verdict.targets)}")
+        if verdict.targets or verdict.unknown:
+            names = [*verdict.targets, *(["NAME[,NAME...]"] if verdict.unknown else [])]
+            print(f"Confirm with: %%guard --confirm {','.join(names)}")
 
     def run_confirmed(self, cell: str, verdict: Verdict, confirm: list[str]) -> Any:
         """Record receipts, run *cell* with *confirm* permitted, then print the rollback lines."""
         from ..guard.receipts import take, vacuum_warnings
 
-        operations = verdict.blocking + verdict.allowed
+        operations = verdict.blocking + verdict.allowed + _named(verdict, confirm)
         spark = self.shell.user_ns.get("spark")
         first_line = cell.strip().splitlines()[0][:80] if cell.strip() else ""
         for warning in vacuum_warnings(self.guard, operations):
@@ -198,6 +273,9 @@ class GuardMagics(Magics):
         with self.guard.confirming(confirm):
             result = self.shell.run_cell(cell, store_history=False)
         self.last_result = result
+        shown = {id(result.error_before_exec), id(result.error_in_exec)}
+        self.runtime.stops[:] = [e for e in self.runtime.stops if id(e) not in shown]
+        self.notes[:] = [e for e in self.notes if id(e) not in shown]
         if receipts:
             self.guard.receipts += receipts
             for receipt in receipts:
@@ -207,7 +285,7 @@ class GuardMagics(Magics):
     def offer(self, cell: str, verdict: Verdict) -> None:
         """In a front end with widgets, a Confirm button that runs the held cell."""
         self.last_offer = None
-        if not verdict.targets or getattr(self.shell, "kernel", None) is None:
+        if not verdict.targets or verdict.unknown or getattr(self.shell, "kernel", None) is None:
             return
         try:
             import ipywidgets as widgets
@@ -225,7 +303,7 @@ class GuardMagics(Magics):
 
         def confirm(_: Any) -> None:
             button.disabled = True
-            with output:
+            with output, self.runtime_layer():
                 self.run_confirmed(cell, verdict, verdict.targets)
 
         button.on_click(confirm)
@@ -233,3 +311,16 @@ class GuardMagics(Magics):
         box = widgets.VBox([button, output])
         box.add_class("dbx-guard")
         display(box)
+
+
+def _named(verdict: Verdict, confirm: list[str]) -> list[Operation]:
+    """The confirmed names the check could not see (targets of unknown operations)."""
+    if not verdict.unknown and not verdict.deferred:
+        return []
+    first = (verdict.unknown or verdict.deferred)[0]
+    known = {target_key(t) for t in verdict.targets}
+    return [
+        Operation(first.kind, name, first.line, first.via)
+        for name in confirm
+        if target_key(name) not in known
+    ]

@@ -1071,7 +1071,7 @@ dt.restoreToVersion(12)
     Case(
         "dbutils-rm-recurse-kw",
         'dbutils.fs.rm("/Volumes/main/raw/landing/sales/", recurse=True)\n',
-        ops(("remove files", "/Volumes/main/raw/landing/sales/")),
+        ops(("remove files", "/Volumes/main/raw/landing/sales")),  # normalised
     ),
     Case(
         "dbutils-rm-s3",

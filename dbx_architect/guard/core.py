@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import DbxArchitectError
 from .detect import Analysis, Operation, analyze
+from .paths import is_path, normalize_path, target_key
 
 # Kinds a Delta RESTORE can undo (a VACUUM changes no version; a DROP or rm removes the table).
 RESTORABLE = {"overwrite", "replace", "delete", "truncate", "backfill", "restore", "alter drop"}
@@ -30,7 +31,12 @@ class GuardBlocked(DbxArchitectError):
 
 
 def _key(name: str) -> str:
-    return name.strip().strip("`").lower()
+    return target_key(name)
+
+
+def allow_pattern(pattern: str) -> str:
+    """How an allow-list pattern is kept: paths normalised (case kept), names lower case."""
+    return normalize_path(pattern) if is_path(pattern) else pattern.strip().lower()
 
 
 def parse_confirm(value: str) -> list[str]:
@@ -71,10 +77,12 @@ class Verdict:
     analysis: Analysis
     blocking: list[Operation]  # known targets, neither confirmed nor allowed
     allowed: list[Operation]
+    unknown: list[Operation] = field(default_factory=list)  # targets nobody can name yet
+    deferred: list[Operation] = field(default_factory=list)  # unknown, in a confirmed cell
 
     @property
     def blocked(self) -> bool:
-        return bool(self.blocking or self.analysis.problems)
+        return bool(self.blocking or self.unknown or self.analysis.problems)
 
     @property
     def targets(self) -> list[str]:
@@ -86,7 +94,7 @@ class Guard:
     """State of the guard in one shell."""
 
     on: bool = False
-    allow: list[str] = field(default_factory=list)  # fnmatch patterns, lower case
+    allow: list[str] = field(default_factory=list)  # fnmatch patterns (see allow_pattern)
     receipts: list[Receipt] = field(default_factory=list)
     confirmed: set[str] | None = None  # targets of the %%guard cell running now
 
@@ -95,7 +103,14 @@ class Guard:
         return self.on or self.confirmed is not None
 
     def is_allowed(self, target: str) -> bool:
-        return any(fnmatch.fnmatchcase(_key(target), pattern) for pattern in self.allow)
+        """Does an allow pattern cover *target*? Paths compare normalised: ``dbfs:/tmp/*`` does
+        not cover ``dbfs:/tmp/../mnt/prod``."""
+        key = _key(target)
+        return any(
+            fnmatch.fnmatchcase(key, pattern)
+            for pattern in self.allow
+            if is_path(pattern) == is_path(target)
+        )
 
     def permitted(self, target: str | None) -> bool:
         """May an operation on *target* run now? (None: a target nobody could name.)"""
@@ -106,13 +121,20 @@ class Guard:
         return self.confirmed is not None and _key(target) in self.confirmed
 
     def judge(self, source: str | ast.Module, namespace: Mapping[str, Any]) -> Verdict:
+        """The cell's verdict. It fails closed: a destructive operation whose target cannot
+        be named blocks, unless the cell runs confirmed (then the runtime layer lets exactly
+        the confirmed names through). Operations whose kind is only known at run time are
+        left to the runtime layer."""
         analysis = analyze(source, namespace)
-        blocking, allowed = [], []
+        verdict = Verdict(analysis, [], [])
         for op in analysis.operations:
+            if op.pending:
+                continue
             if op.target is None:
-                continue  # the runtime layer judges it when the call runs
-            (allowed if self.permitted(op.target) else blocking).append(op)
-        return Verdict(analysis, blocking, allowed)
+                (verdict.deferred if self.confirmed else verdict.unknown).append(op)
+            else:
+                (verdict.allowed if self.permitted(op.target) else verdict.blocking).append(op)
+        return verdict
 
     @contextmanager
     def confirming(self, targets: Iterable[str]):
@@ -125,12 +147,15 @@ class Guard:
             self.confirmed = previous
 
 
-def mismatch(confirmed: list[str], targets: list[str]) -> str | None:
-    """Why ``--confirm`` does not match the cell's targets, or None when it does."""
+def mismatch(confirmed: list[str], targets: list[str], open_ended: bool = False) -> str | None:
+    """Why ``--confirm`` does not match the cell's targets, or None when it does.
+
+    *open_ended*: the cell has targets only known when it runs, so extra names are those.
+    """
     wanted = {_key(t): t for t in targets}
     given = {_key(c): c for c in confirmed}
     missing = [t for k, t in wanted.items() if k not in given]
-    extra = [c for k, c in given.items() if k not in wanted]
+    extra = [] if open_ended else [c for k, c in given.items() if k not in wanted]
     if not missing and not extra:
         return None
     parts = []
@@ -144,11 +169,19 @@ def mismatch(confirmed: list[str], targets: list[str]) -> str | None:
 def block_message(verdict: Verdict, first_line: str) -> str:
     """What a blocked cell shows: each operation, then the exact line to type."""
     lines = ["blocked: nothing in this cell ran. It would:"]
-    lines += [f"  - {op.describe()}" for op in verdict.blocking]
+    lines += [f"  - {op.describe()}" for op in verdict.blocking + verdict.unknown]
     lines += [f"  - cannot check {problem}" for problem in verdict.analysis.problems]
-    if verdict.targets:
+    if verdict.analysis.problems:
+        lines.append("Fix the SQL, or run it with %guard off.")
+    elif verdict.unknown:
+        where = ", ".join(str(n) for n in dict.fromkeys(op.line for op in verdict.unknown))
+        names = ",".join([*verdict.targets, "NAME[,NAME...]"])
+        lines.append(
+            f"To run it, {first_line}, naming what line {where} changes (when the cell runs, "
+            "the guard lets exactly the named targets through):"
+        )
+        lines.append(f"%%guard --confirm {names}")
+    else:
         lines.append(f"To run it, {first_line}:")
         lines.append(f"%%guard --confirm {','.join(verdict.targets)}")
-    else:
-        lines.append("Fix the SQL, or run it with %guard off.")
     return "\n".join(lines)
