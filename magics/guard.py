@@ -56,6 +56,7 @@ class GuardTransformer(ast.NodeTransformer):
             error = InputRejected(
                 "%guard: " + block_message(verdict, "make this the cell's first line")
             )
+            error._render_traceback_ = lambda: [str(error)]  # the message, not our frames
             self.magics.notes.append(error)
             raise error
         return node

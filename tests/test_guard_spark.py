@@ -166,3 +166,19 @@ def test_the_confirm_button_runs_the_held_cell(shell, spark, table, monkeypatch)
     button.click()
     assert spark.table(table).count() == 3
     assert button.disabled
+
+
+def test_confirming_a_target_the_check_cannot_name(shell, spark, table, capsys) -> None:
+    """Fail closed: held until named; then exactly the named table changes, with a receipt."""
+    shell.push({"names": lambda: [table, f"{table}_not_named"]})
+    cell = 'for t in names():\n    spark.sql(f"DELETE FROM {t} WHERE id > 3")\n'
+    before = state(spark, table)
+    held = run(shell, f"%%guard\n{cell}")
+    assert "delete (target unknown) (line 2, spark.sql)" in str(held.error_in_exec)
+    assert state(spark, table) == before
+    assert run(shell, f"%%guard --confirm {table}\n{cell}").error_in_exec is None
+    stopped = shell.magics_manager.registry["GuardMagics"].last_result.error_in_exec
+    assert f"stopped delete {table}_not_named (SparkSession.sql)" in str(stopped)
+    assert spark.table(table).count() == 3
+    out = capsys.readouterr().out
+    assert f"RESTORE TABLE {table} TO VERSION AS OF {before[1]}" in out

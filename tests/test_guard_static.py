@@ -66,6 +66,31 @@ BAD = [
         "%guard: unknown command 'maybe'; use %guard on | off | status | log | allow [PATTERN] | disallow PATTERN",
     ),
     ("%guard disallow main.*", "%guard disallow: main.* is not allowed now"),
+    (
+        "%guard on now",
+        "%guard on: unexpected 'now'; use %guard on | off | status | log | allow [PATTERN] | disallow PATTERN",
+    ),
+    (
+        "%guard off please",
+        "%guard off: unexpected 'please'; use %guard on | off | status | log | allow [PATTERN] | disallow PATTERN",
+    ),
+    (
+        "%guard disallow",
+        "%guard disallow: name the pattern to remove; use %guard on | off | status | log | allow [PATTERN] | disallow PATTERN",
+    ),
+    (
+        '%%guard\nfor t in spark.catalog.listTables("main.s"):\n    spark.sql(f"DROP TABLE main.s.{t.name}")\nspark.sql("DELETE FROM main.s.log")\n',
+        "%%guard: blocked: nothing in this cell ran. It would:\n"
+        "  - drop (target unknown) (line 2, spark.sql)\n"
+        "  - delete main.s.log (line 3, spark.sql, all rows)\n"
+        "The guard cannot name what line 2 changes before the cell runs: write the tables or paths in place of NAME; while the cell runs, only the named ones may change.\n"
+        "To run it, change the first line to:\n"
+        "%%guard --confirm main.s.log,NAME[,NAME...]",
+    ),
+    (
+        "%%guard --confirm main.s.a\nspark.sql(f\"DROP TABLE {pick()}\")\nspark.sql('DELETE FROM main.s.log')\n",
+        "%%guard: --confirm must name exactly what the cell changes: missing main.s.log",
+    ),
 ]
 
 
@@ -116,3 +141,121 @@ def test_a_failing_guard_blocks_and_stays_on(shell, monkeypatch) -> None:
         monkeypatch.undo()
         run(shell, "%guard off")
     assert magics.transformer not in shell.ast_transformers
+
+
+def test_confirming_unknown_targets_lets_exactly_those_through(shell, tmp_path) -> None:
+    """Two tables' folders under a data root, removed in a loop over a function's result."""
+    root = tmp_path / ".dbx_architect"
+    tables = [root / "a", root / "b"]
+    for table in tables:
+        (table / "_delta_log").mkdir(parents=True)
+    shell.push({"root": str(root), "names": lambda: ["a", "b"]})
+    cell = "import os, shutil\nfor n in names():\n    shutil.rmtree(os.path.join(root, n))\n"
+    result = run(shell, f"%%guard\n{cell}")
+    assert "remove files (target unknown) (line 3, shutil.rmtree)" in str(result.error_in_exec)
+    assert all(t.exists() for t in tables)
+    assert run(shell, f"%%guard --confirm {tables[0]}\n{cell}").error_in_exec is None
+    inner = shell.magics_manager.registry["GuardMagics"].last_result.error_in_exec
+    assert f"stopped remove files {tables[1]} (shutil.rmtree)" in str(inner)
+    assert not tables[0].exists() and tables[1].exists()
+
+
+def test_allow_patterns_match_normalised_paths(shell, capsys) -> None:
+    run(shell, "%guard allow dbfs:/tmp/* Main.Sandbox.*")
+    out = capsys.readouterr().out
+    assert out.strip() == "allowed without confirmation: dbfs:/tmp/*, main.sandbox.*"
+    run(
+        shell,
+        "%%guard --dry-run\nimport shutil\nshutil.rmtree('dbfs:/tmp/../mnt/prod')\n"
+        "shutil.rmtree('dbfs:/tmp/./a/../b')\nspark.sql('DROP TABLE MAIN.sandbox.T')\n"
+        "shutil.rmtree('dbfs:/TMP/x')\n",
+    )
+    out = capsys.readouterr().out
+    assert "remove files dbfs:/mnt/prod (line 2, shutil.rmtree): needs confirmation" in out
+    assert "remove files dbfs:/tmp/b (line 3, shutil.rmtree): allowed" in out
+    assert "drop MAIN.sandbox.T (line 4, spark.sql): allowed" in out
+    assert "remove files dbfs:/TMP/x (line 5, shutil.rmtree): needs confirmation" in out
+
+
+def test_a_block_inside_capture_is_still_shown(shell, tmp_path, capsys) -> None:
+    table = tmp_path / "t"
+    (table / "_delta_log").mkdir(parents=True)
+    shell.push({"where": lambda: str(table)})
+    run(shell, "%guard on")
+    try:
+        # Read before the capture starts: the whole cell is held, and IPython shows why.
+        result = run(shell, "%%capture\nmarker = 1\nspark.sql('DROP TABLE main.s.t')\n")
+        assert str(result.error_before_exec).startswith("%guard: blocked")
+        assert "marker" not in shell.user_ns
+        # Stopped inside the capture: the capture swallows the error, the guard repeats it.
+        capsys.readouterr()
+        result = run(shell, "%%capture\nimport shutil\nshutil.rmtree(where())\n")
+        assert result.error_in_exec is None and table.exists()
+        err = capsys.readouterr().err
+        assert f"%guard: stopped remove files {table} (shutil.rmtree)" in err
+        assert "shown here because the cell's output was captured" in err
+        # Nothing is repeated for a stop the user saw.
+        result = run(shell, "import shutil\nshutil.rmtree(where())\n")
+        assert "stopped remove files" in str(result.error_in_exec)
+        assert "shown here" not in capsys.readouterr().err
+    finally:
+        run(shell, "%guard off")
+
+
+def test_off_and_unload_put_the_originals_back(shell) -> None:
+    import os
+    import shutil
+    from pathlib import Path
+
+    originals = (os.remove, os.unlink, shutil.rmtree, Path.unlink, shell.system)
+    run(shell, "from shutil import rmtree as wipe")
+    run(shell, "%guard on")
+    assert shutil.rmtree is not originals[2] and shutil.rmtree.__wrapped__ is originals[2]
+    assert shell.user_ns["wipe"] is shutil.rmtree  # bound before the guard: rebound
+    run(shell, "%guard off")
+    assert (os.remove, os.unlink, shutil.rmtree, Path.unlink, shell.system) == originals
+    assert shell.user_ns["wipe"] is originals[2]
+    run(shell, "%guard on")
+    run(shell, "%unload_ext dbx_architect")
+    assert (os.remove, os.unlink, shutil.rmtree, Path.unlink, shell.system) == originals
+    run(shell, "%load_ext dbx_architect")
+
+
+def _readme_section() -> str:
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text()
+    return text[text.index("## `%%guard`") : text.index("## Forms")]
+
+
+def test_the_readme_lists_exactly_the_guarded_kinds() -> None:
+    import re
+
+    from dbx_architect.guard.kinds import KINDS, NOT_GUARDED
+
+    section = _readme_section()
+    guarded = section[section.index("What the guard holds") : section.index("Not guarded:")]
+    assert dict(re.findall(r"^- `([^`]+)`: (.+)$", guarded, re.M)) == KINDS
+    rest = section[section.index("Not guarded:") : section.index("Two layers.")]
+    assert re.findall(r"^- (.+)$", rest, re.M) == list(NOT_GUARDED)
+
+
+def test_the_corpora_find_every_kind_and_no_other() -> None:
+    """Every kind the static check reports is listed; the evasion corpus exercises each."""
+    from guard_evasion_corpus import DESTRUCTIVE as EVASIONS
+
+    from dbx_architect.guard.kinds import KINDS
+
+    seen = set()
+    for case in EVASIONS:
+        cell = case.cell.replace("@DATA@", "/Volumes/main/evasion").replace("@SCRATCH@", "/tmp/s")
+        namespace = {
+            k: v.replace("@DATA@", "/Volumes/main/evasion") if isinstance(v, str) else v
+            for k, v in case.namespace.items()
+        }
+        seen |= {
+            op.kind for op in analyze(_transform(cell), namespace).operations if not op.pending
+        }
+    corpus = {kind for case in DESTRUCTIVE for kind, _ in case.ops}
+    assert corpus <= set(KINDS)
+    assert seen == set(KINDS)

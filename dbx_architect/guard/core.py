@@ -169,18 +169,20 @@ def mismatch(confirmed: list[str], targets: list[str], open_ended: bool = False)
 def block_message(verdict: Verdict, first_line: str) -> str:
     """What a blocked cell shows: each operation, then the exact line to type."""
     lines = ["blocked: nothing in this cell ran. It would:"]
-    lines += [f"  - {op.describe()}" for op in verdict.blocking + verdict.unknown]
+    held = sorted(verdict.blocking + verdict.unknown, key=lambda op: op.line)
+    lines += [f"  - {op.describe()}" for op in held]
     lines += [f"  - cannot check {problem}" for problem in verdict.analysis.problems]
     if verdict.analysis.problems:
         lines.append("Fix the SQL, or run it with %guard off.")
     elif verdict.unknown:
-        where = ", ".join(str(n) for n in dict.fromkeys(op.line for op in verdict.unknown))
-        names = ",".join([*verdict.targets, "NAME[,NAME...]"])
+        numbers = [str(n) for n in dict.fromkeys(op.line for op in verdict.unknown)]
+        where = f"line{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}"
         lines.append(
-            f"To run it, {first_line}, naming what line {where} changes (when the cell runs, "
-            "the guard lets exactly the named targets through):"
+            f"The guard cannot name what {where} changes before the cell runs: write the tables "
+            "or paths in place of NAME; while the cell runs, only the named ones may change."
         )
-        lines.append(f"%%guard --confirm {names}")
+        lines.append(f"To run it, {first_line}:")
+        lines.append(f"%%guard --confirm {','.join([*verdict.targets, 'NAME[,NAME...]'])}")
     else:
         lines.append(f"To run it, {first_line}:")
         lines.append(f"%%guard --confirm {','.join(verdict.targets)}")

@@ -50,6 +50,31 @@ FILE_CALLS = {
     ("os", "replace"): ("move files", 1, "dst"),
 }
 SUBPROCESS = {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
+# Every method name a destructive chain ends in (a call through an alias is read whole).
+SINKS = {
+    *WRITER_SINKS,
+    *DELTA_ACTIONS,
+    *CLONES,
+    *SUBPROCESS,
+    *(name for _, name in FILE_CALLS),
+    "sql",
+    "run_line_magic",
+    "run_cell_magic",
+    "run_cell",
+    "system",
+    "getoutput",
+    "createOrReplace",
+    "replace",
+    "overwritePartitions",
+    "overwrite",
+    "update",
+    "execute",
+    "set",
+    "rm",
+    "mv",
+    "unlink",
+    "rmdir",
+}
 
 
 @dataclass(frozen=True)
@@ -325,6 +350,8 @@ class _Walker:
 
     # --- calls -----------------------------------------------------------------------
     def call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Attribute) and node.func.attr not in SINKS:
+            return  # .withColumn(...), F.sum(...): most calls of a cell, read no further
         links = self.chain(node)
         if not links or links[-1].call is not node:
             return

@@ -29,6 +29,10 @@ SPACES = frozenset(" \t\n\f\r\v\u00a0\u1680\u2028\u202f\u205f\u3000") | frozense
     chr(c) for c in range(0x2000, 0x200B)
 )
 _ASCII_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_SINGLE = frozenset("(),.;?[]")  # symbols that never start a longer token
+# For statements(): what can hide or be a semicolon becomes "#" (a real "#" becomes "_").
+_MARKS = {ord(c): "#" for c in "'\"`-/;$"} | {ord("#"): "_"}
+_URI = frozenset("/-.?=&#%")
 _TWO_CHAR = frozenset({"*/", "||", "::", "==", "<>", "!=", "<=", ">=", "=>", "->"})
 
 
@@ -38,6 +42,9 @@ class Token(NamedTuple):
     value: str  # WORD: folded upper case; QUOTED: the name; STRING: the literal; SYMBOL: text
     start: int
     end: int  # exclusive
+
+
+_new = tuple.__new__  # builds a Token without NamedTuple's slower __new__
 
 
 class LexError(ValueError):
@@ -60,77 +67,177 @@ def is_word_char(c: str) -> bool:
     return c in _ASCII_WORD or (c > "\x7f" and c.isalpha())
 
 
-def tokenize(text: str) -> list[Token]:
-    """The code tokens of *text*, comments and whitespace dropped, in order."""
-    return _Lexer(text).run()
+def without_hints(tokens: list[Token]) -> list[Token]:
+    """*tokens* without ``/*+ ... */`` hints: Spark never runs what a hint holds."""
+    kept, hint = [], False
+    for token in tokens:
+        if token.kind == SYMBOL and token.value in ("/*+", "*/"):
+            hint = token.value == "/*+"
+        elif not hint:
+            kept.append(token)
+    return kept
+
+
+class _Classes(dict):
+    """A ``str.translate`` table: word characters → ``a``, Spark's spaces → space, others → ``.``
+    (filled in as characters are met)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = "a" if is_word_char(char) else " " if char in SPACES else "."
+        return self[code]
+
+
+_CLASSES = _Classes()
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """The code tokens of ``text[start:end]`` (a statement from :func:`statements`), comments,
+    whitespace and hints dropped, in order; positions are in *text*."""
+    return _Lexer(text, start, len(text) if end is None else end).run()
+
+
+def statements(text: str) -> list[tuple[int, int, str]]:
+    """Each statement of *text* (split on semicolons that are code): (start, end, code).
+
+    *code* is the statement's text without its comments and string literals. Reads only what
+    can hide a semicolon (strings, names, comments), so it costs a fraction of
+    :func:`tokenize`, and raises :class:`LexError` exactly where :func:`tokenize` would."""
+    return _Lexer(text, 0, len(text), keep=False).spans()
 
 
 class _Lexer:
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str, start: int, end: int, keep: bool = True) -> None:
+        self.text, self.start, self.end, self.keep = text, start, end, keep
         self.tokens: list[Token] = []
         self.found: dict[str, int] = {}  # needle -> next position (lookups only move forward)
+        self.uri_done = 0
+        self.hints = False  # a /*+ hint was read
 
     def find(self, needle: str, start: int) -> int:
-        """``text.find(needle, start)``, remembered: linear in the text over a whole run."""
+        """``text.find(needle, start, end)``, remembered: linear in the text over a run."""
         known = self.found.get(needle, -2)
         if known == -1 or known >= start:
             return known
-        known = self.text.find(needle, start)
+        known = self.text.find(needle, start, self.end)
         self.found[needle] = known
         return known
 
-    def run(self) -> list[Token]:
-        text, n, i = self.text, len(self.text), 0
-        while i < n:
-            c = text[i]
-            if c in SPACES:
-                i += 1
-            elif is_word_char(c):
-                i = self.word(i)
-            elif c in "'\"":
-                i = self.string(i, i + 1, c)
+    def spans(self) -> list[tuple[int, int, str]]:
+        text, marks = self.text, self.text.translate(_MARKS)
+        found: list[tuple[int, int, str]] = []
+        code: list[str] = []
+        first = i = kept = 0  # statement start, scan position, start of code not yet kept
+        while (j := marks.find("#", i)) >= 0:
+            c, after = text[j], text[j : j + 2]
+            if c == ";":
+                found.append((first, j, "".join([*code, text[kept:j]])))
+                first = i = kept = j + 1
+                code = []
             elif c == "`":
-                i = self.quoted(i)
-            elif text.startswith("--", i):
-                i = self.line_comment(i)
-            elif text.startswith("/*", i) and not text.startswith("/*+", i):
-                i = self.block_comment(i)
+                i = self.quoted(j)
             elif c == "$":
-                i = self.dollar_string(i)
+                i = self.dollar_string(j)
+            elif c in "'\"" or after in ("--", "/*"):
+                code.append(text[kept:j])
+                i = kept = self.skip(j, c, i)
+            else:  # a lone - or /, or the /*+ of a hint: code
+                i = j + (3 if text.startswith("/*+", j) else 1)
+        return [*found, (first, len(text), "".join([*code, text[kept:]]))]
+
+    def skip(self, j: int, c: str, low: int) -> int:
+        """Past the string or comment at *j* (*low*: where the code before it starts)."""
+        text = self.text
+        if c in "'\"":
+            raw = j - 1 >= low and text[j - 1] in "rR" and not self.in_word(j - 1)
+            return self.raw_string(j - 1) if raw else self.string(j, j + 1, c)
+        self.uri_back_check(low, j)
+        return self.block_comment(j) if c == "/" else self.line_comment(j)
+
+    def in_word(self, j: int) -> bool:
+        """``text[j]`` continues a word that starts before it."""
+        return j > 0 and is_word_char(self.text[j - 1])
+
+    def uri_back_check(self, low: int, j: int) -> None:
+        """:meth:`uri_check`, seen from the ``--`` or ``/*`` at *j*."""
+        text, k = self.text, j
+        while k > low and (is_word_char(text[k - 1]) or text[k - 1] in _URI):
+            k -= 1
+        if k > low and text[k - 1] == ":" and text.startswith("//", k):
+            w = k - 1
+            while w > low and is_word_char(text[w - 1]):
+                w -= 1
+            if text[w : k - 1].isalpha():
+                raise LexError("a path name that Spark versions read differently", w)
+
+    def run(self) -> list[Token]:
+        text, base, n, i = self.text, self.start, self.end, self.start
+        classes = text[base:n].translate(_CLASSES)
+        words_end = classes.replace(" ", ".")  # a word ends at the next "."
+        stop, tokens = -1, self.tokens
+        while i < n:
+            kind = classes[i - base]
+            if kind == " ":
+                i += 1
+            elif kind == "a":
+                if stop < i:
+                    stop = words_end.find(".", i - base)
+                    stop = n if stop < 0 else stop + base
+                if stop == i + 1 and text[i] in "rR" and stop < n and text[stop] in "'\"":
+                    i = self.raw_string(i)
+                    continue
+                if text[stop : stop + 3] == "://" and text[i:stop].isalpha():
+                    self.uri_check(i, stop + 3)
+                word = text[i:stop]
+                up = word.upper() if word.isascii() else fold(word)
+                tokens.append(_new(Token, (WORD, word, up, i, stop)))
+                i = stop
+            elif text[i] in _SINGLE:
+                tokens.append(_new(Token, (SYMBOL, text[i], text[i], i, i + 1)))
+                i += 1
             else:
-                i = self.symbol(i)
-        return self.tokens
+                i = self.other(i, text[i])
+        return without_hints(tokens) if self.hints else tokens
+
+    def other(self, i: int, c: str) -> int:
+        text = self.text
+        if c == "'" or c == '"':
+            return self.string(i, i + 1, c)
+        if c == "`":
+            return self.quoted(i)
+        if c == "-" and text.startswith("--", i):
+            return self.line_comment(i)
+        if c == "/" and text.startswith("/*", i) and not text.startswith("/*+", i):
+            return self.block_comment(i)
+        if c == "$":
+            return self.dollar_string(i)
+        return self.symbol(i)
 
     def add(self, kind: str, start: int, end: int, value: str | None = None) -> int:
-        text = self.text[start:end]
-        self.tokens.append(Token(kind, text, text if value is None else value, start, end))
+        if self.keep:
+            text = self.text[start:end]
+            token = (kind, text, text if value is None else value, start, end)
+            self.tokens.append(_new(Token, token))
         return end
-
-    def word(self, i: int) -> int:
-        text, n, j = self.text, len(self.text), i + 1
-        while j < n and is_word_char(text[j]):
-            j += 1
-        if j == i + 1 and text[i] in "rR" and j < n and text[j] in "'\"":
-            return self.raw_string(i)
-        if text.startswith("://", j) and text[i:j].isalpha():
-            self.uri_check(i, j + 3)
-        return self.add(WORD, i, j, fold(text[i:j]))
 
     def uri_check(self, i: int, j: int) -> None:
         """Newer Spark reads ``abfss://a/b--c`` as one name: a ``--`` or ``/*`` in it is moot."""
-        text, n = self.text, len(self.text)
-        while j < n and (is_word_char(text[j]) or text[j] in "/-.?=&#%"):
+        text, n = self.text, self.end
+        if j < self.uri_done:  # inside a run already read: it ends where that one did
+            return
+        while j < n and (is_word_char(text[j]) or text[j] in _URI):
             if text.startswith("--", j) or text.startswith("/*", j):
                 raise LexError("a path name that Spark versions read differently", i)
             j += 1
+        self.uri_done = j
 
     def string(self, start: int, j: int, quote: str) -> int:
-        text = self.text
+        text, close = self.text, -1
         while True:
-            close = text.find(quote, j)
-            if close < 0:
-                raise LexError("a string that does not end", start)
+            if close < j:
+                close = text.find(quote, j, self.end)
+                if close < 0:
+                    raise LexError("a string that does not end", start)
             escape = text.find("\\", j, close)
             if escape >= 0:
                 j = escape + 2
@@ -140,7 +247,7 @@ class _Lexer:
                 return self.add(STRING, start, close + 1)
 
     def raw_string(self, start: int) -> int:
-        close = self.text.find(self.text[start + 1], start + 2)
+        close = self.text.find(self.text[start + 1], start + 2, self.end)
         if close < 0:
             raise LexError("a string that does not end", start)
         return self.add(STRING, start, close + 1)
@@ -148,7 +255,7 @@ class _Lexer:
     def quoted(self, start: int) -> int:
         text, j = self.text, start + 1
         while True:
-            close = text.find("`", j)
+            close = text.find("`", j, self.end)
             if close < 0:
                 raise LexError("a quoted name that does not end", start)
             if not text.startswith("``", close):
@@ -157,19 +264,19 @@ class _Lexer:
             j = close + 2
 
     def dollar_string(self, start: int) -> int:
-        text, n, j = self.text, len(self.text), start + 1
+        text, n, j = self.text, self.end, start + 1
         while j < n and is_word_char(text[j]):
             j += 1
         if j >= n or text[j] != "$":
             raise LexError("a $ that is not a $$ string", start)
         delimiter = text[start : j + 1]
-        close = text.find(delimiter, j + 1)
+        close = text.find(delimiter, j + 1, n)
         if close < 0:
             raise LexError("a $$ string that does not end", start)
         return self.add(STRING, start, close + len(delimiter))
 
     def line_comment(self, start: int) -> int:
-        text, n, j = self.text, len(self.text), start + 2
+        text, n, j = self.text, self.end, start + 2
         while True:
             ends = [p for p in (self.find("\n", j), self.find("\r", j)) if p >= 0]
             end = min(ends) if ends else n
@@ -199,6 +306,7 @@ class _Lexer:
     def symbol(self, i: int) -> int:
         text = self.text
         if text.startswith("/*+", i):
+            self.hints = True
             return self.add(SYMBOL, i, i + 3)
         if text[i : i + 2] in _TWO_CHAR:
             return self.add(SYMBOL, i, i + 2)

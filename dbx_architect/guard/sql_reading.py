@@ -8,7 +8,7 @@ readers in ``sql_statements`` say where that matters.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .sql import HOLE_MARK
@@ -16,6 +16,7 @@ from .sql_lexer import QUOTED, STRING, SYMBOL, WORD, LexError, Token, tokenize
 from .sql_values import string_value
 
 Tokens = Sequence[Token]
+_OPENING, _CLOSING = frozenset("(["), frozenset(")]")
 FILE_FORMATS = {"DELTA", "PARQUET", "CSV", "JSON", "ORC", "TEXT", "AVRO", "BINARYFILE"}
 
 
@@ -26,9 +27,8 @@ class Unreadable(Exception):
 class Context:
     """What every reader needs: the source, the parameters, and a budget for nesting."""
 
-    def __init__(self, text: str, tokens: Tokens, params: Any, depth: int, budget: list[int]):
-        self.text, self.tokens, self.params = text, tokens, params
-        self.depth, self.budget = depth, budget
+    def __init__(self, text: str, params: Any, depth: int, budget: list[int]) -> None:
+        self.text, self.params, self.depth, self.budget = text, params, depth, budget
         self._marks: list[int] | None = None
 
     def source(self, ts: Tokens, start: int = 0, end: int | None = None) -> str:
@@ -40,8 +40,9 @@ class Context:
         """The value bound to the marker at ``ts[i]`` (``?``, or ``:`` and a name), or None."""
         params = self.params
         if ts[i].value == "?":
-            if self._marks is None:
-                self._marks = [t.start for t in self.tokens if t.kind == SYMBOL and t.value == "?"]
+            if self._marks is None:  # the ordinal of a ? counts every ? in the text
+                marks = tokenize(self.text)
+                self._marks = [t.start for t in marks if t.kind == SYMBOL and t.value == "?"]
             index = bisect.bisect_left(self._marks, ts[i].start)
             listed = isinstance(params, Sequence) and not isinstance(params, str)
             return params[index] if listed and index < len(params) else None
@@ -54,7 +55,10 @@ def is_word(ts: Tokens, i: int, *values: str) -> bool:
     """``ts[i:]`` starts with these keywords."""
     if i < 0 or i + len(values) > len(ts):
         return False
-    return all(ts[i + k].kind == WORD and ts[i + k].value == v for k, v in enumerate(values))
+    for k, value in enumerate(values):
+        if ts[i + k].value != value or ts[i + k].kind != WORD:
+            return False
+    return True
 
 
 def is_symbol(ts: Tokens, i: int, value: str) -> bool:
@@ -82,22 +86,25 @@ def after_group(ts: Tokens, i: int) -> int:
     raise Unreadable
 
 
-def top_level(ts: Tokens, start: int = 0, cases: bool = False) -> Iterator[int]:
+def top_level(ts: Tokens, start: int = 0, cases: bool = False) -> list[int]:
     """Indices of the tokens outside brackets from *start* (and outside CASE ... END if
     *cases*: only where a keyword column name does no harm)."""
-    depth = open_cases = 0
+    found, depth, open_cases = [], 0, 0
     for j in range(start, len(ts)):
-        token = ts[j]
-        if token.kind == SYMBOL and token.value in ("(", "["):
+        kind, value = ts[j].kind, ts[j].value
+        if kind == SYMBOL and value in _OPENING:
             depth += 1
-        elif token.kind == SYMBOL and token.value in (")", "]"):
+        elif kind == SYMBOL and value in _CLOSING:
             depth = max(depth - 1, 0)
-        elif cases and depth == 0 and token.kind == WORD and token.value == "CASE":
+        elif depth:
+            continue
+        elif cases and kind == WORD and value == "CASE":
             open_cases += 1
-        elif cases and depth == 0 and open_cases and token.kind == WORD and token.value == "END":
+        elif cases and open_cases and kind == WORD and value == "END":
             open_cases -= 1
-        elif depth == 0 and open_cases == 0:
-            yield j
+        elif not open_cases:
+            found.append(j)
+    return found
 
 
 def find_word(ts: Tokens, start: int, *values: str, cases: bool = False) -> int:
@@ -106,17 +113,6 @@ def find_word(ts: Tokens, start: int, *values: str, cases: bool = False) -> int:
         if ts[j].kind == WORD and ts[j].value in values:
             return j
     return -1
-
-
-def without_hints(ts: Tokens) -> list[Token]:
-    """*ts* without ``/*+ ... */`` hints: Spark never runs what a hint holds."""
-    kept, hint = [], False
-    for token in ts:
-        if token.kind == SYMBOL and token.value in ("/*+", "*/"):
-            hint = token.value == "/*+"
-        elif not hint:
-            kept.append(token)
-    return kept
 
 
 def join(*parts: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .sql import SqlOperation, SqlParseError, could_be_destructive
-from .sql_lexer import QUOTED, STRING, SYMBOL, WORD, LexError, tokenize
+from .sql_lexer import QUOTED, STRING, SYMBOL, WORD, LexError, statements, tokenize
 from .sql_reading import (
     Context,
     Tokens,
@@ -28,7 +28,6 @@ from .sql_reading import (
     name,
     quote,
     top_level,
-    without_hints,
     word_at,
 )
 from .sql_values import conf_references, retention_problem, string_value, without_conf_references
@@ -76,13 +75,14 @@ def classify_text(
         ops.append(SqlOperation("sql", None, detail))
         text = without_conf_references(text)
     try:
-        tokens = tokenize(text)
+        spans = statements(text)
     except LexError as err:
         quoted = quote(text[err.position :])
         raise SqlParseError(f"cannot read this SQL ({err.reason}): {quoted}") from err
-    ctx = Context(text, tokens, params, depth, [MAX_INNER] if budget is None else budget)
-    for statement in split(tokens):
-        ops += _statement(statement, ctx)
+    ctx = Context(text, params, depth, [MAX_INNER] if budget is None else budget)
+    for start, end, code in spans:
+        if could_be_destructive(code):
+            ops += _statement(tokenize(text, start, end), ctx)
     return unique(ops)
 
 
@@ -102,17 +102,17 @@ def unique(ops: list[SqlOperation]) -> list[SqlOperation]:
 
 
 def _statement(ts: Tokens, ctx: Context) -> list[SqlOperation]:
-    ts = without_hints(ts)
     if not ts:
         return []
     scripted = word_at(ts, 0) in SCRIPT_HEADS or is_symbol(ts, 1, ":")
     if not scripted:
         return _read(ts, 0, ctx, strict=True)
     try:
-        ops = _read(ts, _peel(ts, 0), ctx, strict=True)
+        primary = _peel(ts, 0)
+        ops = _read(ts, primary, ctx, strict=True)
     except Unreadable:
-        ops = _unreadable(ts, ctx)
-    starts = _body_starts(ts)
+        primary, ops = -1, _unreadable(ts, ctx)
+    starts = [start for start in _body_starts(ts) if start != primary]
     if len(starts) > MAX_BODIES:
         raise SqlParseError(f"cannot read this SQL script: {quote(ctx.source(ts))}")
     for start in starts:
@@ -174,9 +174,10 @@ def _peel(ts: Tokens, i: int) -> int:
 
 def _body_starts(ts: Tokens) -> list[int]:
     """Every place a statement of the script could start in this piece."""
-    starts = [j + 1 for j in top_level(ts) if word_at(ts, j) in BODY_STARTS]
-    starts += [j + 1 for j in top_level(ts) if is_symbol(ts, j, ":")]
-    handler = find_word(ts, 0, "HANDLER")
+    top = top_level(ts)
+    starts = [j + 1 for j in top if ts[j].value in BODY_STARTS and ts[j].kind == WORD]
+    starts += [j + 1 for j in top if ts[j].value == ":" and ts[j].kind == SYMBOL]
+    handler = find_word(ts, 0, "HANDLER") if word_at(ts, 0) == "DECLARE" else -1
     if handler >= 0:
         starts += range(handler + 2, min(handler + 12, len(ts)))
     return sorted(s for s in set(starts) if word_at(ts, s) in STARTS or _hole_at(ts, s))
@@ -302,7 +303,7 @@ def _update(ts: Tokens, ctx: Context) -> list[SqlOperation]:
 def all_rows(ts: Tokens, start: int) -> bool:
     """No WHERE clause from *start*, or one that names no column."""
     for j in top_level(ts, start):
-        if is_word(ts, j, "WHERE") and _is_clause(ts, j):
+        if ts[j].value == "WHERE" and ts[j].kind == WORD and _is_clause(ts, j):
             return not names_a_column(ts, j + 1)
     return True
 
@@ -340,11 +341,15 @@ def _merge(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     if not is_word(ts, i, "INTO"):
         raise Unreadable
     target, detail, i = name(ts, i + 1, ctx)
-    top = list(top_level(ts, i))
-    by_source = [j for j in top if _by_source(ts, j)]
-    if by_source and any(j > by_source[0] and is_word(ts, j, "THEN", "DELETE") for j in top):
-        clause = "WHEN NOT MATCHED BY SOURCE THEN DELETE"
-        return [SqlOperation("merge delete", target, join(detail, clause))]
+    by_source = False
+    for j in top_level(ts, i):
+        if ts[j].kind != WORD:
+            continue
+        if ts[j].value == "WHEN" and not by_source:
+            by_source = _by_source(ts, j)
+        elif ts[j].value == "THEN" and by_source and is_word(ts, j + 1, "DELETE"):
+            clause = "WHEN NOT MATCHED BY SOURCE THEN DELETE"
+            return [SqlOperation("merge delete", target, join(detail, clause))]
     return []
 
 
@@ -357,7 +362,7 @@ def _by_source(ts: Tokens, j: int) -> bool:
 def _inserts(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     """``INSERT ...``, and Hive's ``FROM src INSERT ... INSERT ...``: every insert clause."""
     ops: list[SqlOperation] = []
-    for i in [j for j in top_level(ts) if is_word(ts, j, "INSERT")]:
+    for i in [j for j in top_level(ts) if ts[j].value == "INSERT" and ts[j].kind == WORD]:
         i += 4 if is_word(ts, i + 1, "WITH", "SCHEMA", "EVOLUTION") else 1
         if is_word(ts, i, "OVERWRITE"):
             ops += _overwrite(ts, i + 1, ctx)
@@ -419,7 +424,7 @@ def _alter(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     target, detail, i = name(ts, 2, ctx)
     if is_word(ts, i, "PARTITION") and is_symbol(ts, i + 1, "("):
         i = after_group(ts, i + 1)
-    drops = [j for j in top_level(ts, i) if is_word(ts, j, "DROP")]
+    drops = [j for j in top_level(ts, i) if ts[j].value == "DROP" and ts[j].kind == WORD]
     if drops and (drops[0] == i or any(is_symbol(ts, j - 1, ",") for j in drops)):
         what = f"DROP {word_at(ts, drops[0] + 1)}".strip()
         return [SqlOperation("alter drop", target, join(detail, what))]
