@@ -31,7 +31,9 @@ def test_every_destructive_cell_is_found(case: Case) -> None:
 @pytest.mark.parametrize("case", BENIGN, ids=[c.id for c in BENIGN])
 def test_benign_cells_pass(case: Case) -> None:
     analysis = analyze(_transform(case.cell), case.namespace)
-    assert analysis.operations == [] and analysis.problems == []
+    # Nothing to confirm; at most calls the runtime layer judges when they run.
+    assert [op for op in analysis.operations if not op.pending] == []
+    assert analysis.problems == []
 
 
 def test_line_numbers_point_at_the_call() -> None:
@@ -259,3 +261,17 @@ def test_the_corpora_find_every_kind_and_no_other() -> None:
     corpus = {kind for case in DESTRUCTIVE for kind, _ in case.ops}
     assert corpus <= set(KINDS)
     assert seen == set(KINDS)
+
+
+def test_the_confirmation_a_stop_suggests_lets_the_call_run(shell, tmp_path) -> None:
+    table = tmp_path / "t"
+    (table / "_delta_log").mkdir(parents=True)
+    shell.push({"where": lambda: str(table)})
+    magics = shell.magics_manager.registry["GuardMagics"]
+    cell = "import shutil\nshutil.rmtree(where())\n"
+    assert run(shell, f"%%guard\n{cell}").error_in_exec is None  # nothing to confirm before...
+    stop = str(magics.last_result.error_in_exec)  # ...the runtime layer stopped the call
+    suggested = stop.split("first line: ")[1]
+    assert suggested == f"%%guard --confirm {table}" and table.exists()
+    assert run(shell, f"{suggested}\n{cell}").error_in_exec is None
+    assert magics.last_result.success and not table.exists()

@@ -144,8 +144,8 @@ def writer_state(writer: Any) -> tuple[str | None, dict[str, str]]:
     """The real save mode and options of a DataFrameWriter (classic or Spark Connect)."""
     write = getattr(writer, "_write", None)  # Spark Connect: a WriteOperation
     if write is not None and hasattr(write, "mode"):
-        mode = write.mode
-        return (str(mode) if mode is not None else None), dict(write.options or {})
+        mode = write.mode  # None: Spark's default, errorifexists
+        return str(mode or "errorifexists"), dict(write.options or {})
     jwrite = writer._jwrite  # classic: the JVM DataFrameWriter
     options = jwrite.extraOptions()
     found = {}
@@ -559,14 +559,12 @@ class _Walker:
     ) -> None:
         """Report *path* if it is a data path; unknown paths are left to the runtime layer
         (*checked*) or fail closed when nothing would check them when they run."""
-        if path is None:
-            if not checked:
-                self.add(kind, None, line, via)
-            return
-        if has_hole(path):
-            known = before_hole(path)
+        if path is None or has_hole(path):
+            known = before_hole(path) if path is not None else ""
             if (known and is_data_path(known, self.locations(), scheme)) or not checked:
                 self.add(kind, None, line, via)
+            else:
+                self.pending(kind, line, via, "path only known at run time")
             return
         if is_data_path(path, self.locations(), scheme):
             self.add(kind, path, line, via)

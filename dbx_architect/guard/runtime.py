@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import inspect
 import os
 import pathlib
@@ -71,6 +72,8 @@ class RuntimeLayer:
 
             self._install_pyspark(session.SparkSession, readwriter, conf.RuntimeConf)
             self.patched.add("pyspark-connect")
+        if "pyspark.sql" in sys.modules and importlib.util.find_spec("delta") is not None:
+            import delta.tables  # noqa: F401  (Spark is loaded: wrap Delta before a cell uses it)
         for module in ("delta.tables", "delta.connect.tables"):
             if module in sys.modules and module not in self.patched:
                 from . import runtime_delta
