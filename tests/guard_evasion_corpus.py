@@ -198,6 +198,19 @@ SQL_EVASIONS = [
         f'[spark.sql(f"DROP TABLE {{t}}") for t in ["{ORD}"]]',
     ),
     # what only the runtime layer can see
+    static(
+        "sql-in-a-default-argument",
+        f'def g(x=spark.sql("DROP TABLE {ORD}")):\n    return x',
+    ),
+    static(
+        "sql-comprehension-shadows-namespace",
+        'spark_tables = [spark.sql(f"DROP TABLE {t}") for t in [pick()]]',
+        namespace={"t": "default.not_a_table"},
+    ),
+    static(
+        "sql-textwrap-dedent",
+        f'import textwrap\nspark.sql(textwrap.dedent("""\n    DELETE FROM {ORD}\n"""))',
+    ),
     runtime("sql-built-by-function", "spark.sql(build())"),
     runtime("sql-bytes-decoded", f'spark.sql(b"DROP TABLE {ORD}".decode())'),
     runtime(
@@ -549,6 +562,31 @@ FILE_EVASIONS = [
         "subprocess-shell-string",
         'import subprocess\nsubprocess.call("rm -f @DATA@/landing/a.csv", shell=True)',
     ),
+    static("os-popen-rm", 'import os\nos.popen("rm -rf @DATA@/landing").read()'),
+    static(
+        "subprocess-bash-c",
+        'import subprocess\nsubprocess.run(["bash", "-c", "rm -rf @DATA@/landing"])',
+    ),
+    static("bang-find-delete", '!find @DATA@/landing -name "*.csv" -delete'),
+    static("fs-magic-rm", "%fs rm -r @DATA@/landing"),
+    static("fs-magic-mv-onto-data", "%fs mv file:@SCRATCH@/new.csv @DATA@/landing/a.csv"),
+    static("sh-cell-rm", "%%sh\nrm -rf @DATA@/landing\n"),
+    static(
+        "rmtree-symlink-from-earlier-cell",
+        'import shutil\nshutil.rmtree(SCRATCH + "/to_landing/")',
+        setup='import os\nlink = SCRATCH + "/to_landing"\nos.path.islink(link) or os.symlink(DATA + "/landing", link)',
+    ),
+    runtime(
+        "rmtree-symlink-made-in-the-cell",
+        'import os, shutil\nos.symlink(landing_dir(), SCRATCH + "/made_link")\nshutil.rmtree(SCRATCH + "/made_link/")',
+    ),
+    runtime("bang-xargs-rm", "!echo @DATA@/landing | xargs rm -rf"),
+    runtime(
+        "bang-environment-variable",
+        "!rm -rf $EV_TARGET",
+        setup='import os\nos.environ["EV_TARGET"] = DATA + "/landing"',
+    ),
+    runtime("bang-glob-through-function", "!rm -f {landing_dir()}/*.csv"),
     runtime("rmtree-path-from-function", "import shutil\nshutil.rmtree(landing_dir())"),
     runtime(
         "rmtree-bound-before-guard",
@@ -856,6 +894,13 @@ BENIGN += [
         'import subprocess\nsubprocess.run(["rm", "-rf", "@SCRATCH@/nothing"])',
     ),
     benign("alias-magic-ls", "%ls @DATA@/landing"),
+    benign("fs-magic-ls", "%fs ls @DATA@/landing"),
+    benign(
+        "fs-magic-rm-scratch",
+        'import os\nos.makedirs("@SCRATCH@/fs1", exist_ok=True)\n%fs rm -r file:@SCRATCH@/fs1',
+    ),
+    benign("bang-find-print", '!find @DATA@/landing -name "*.csv" -print'),
+    benign("bang-xargs-echo", "!echo a b | xargs echo"),
     benign(
         "rmtree-after-allow",
         'import shutil, os\nos.makedirs("@DATA@/scratch/tmp1", exist_ok=True)\nshutil.rmtree("@DATA@/scratch/tmp1")',

@@ -174,10 +174,25 @@ def sql_magic(line: str, cell: str | None = None) -> Any:
     return result
 
 
+def fs_magic(line: str) -> Any:
+    """``%fs rm [-r] PATH`` / ``%fs mv A B`` / ``%fs ls PATH`` as on Databricks: dbutils.fs."""
+    from IPython import get_ipython
+
+    fs = get_ipython().user_ns["dbutils"].fs
+    command, *words = line.split()
+    paths = [w for w in words if not w.startswith("-")]
+    if command == "rm":
+        return fs.rm(paths[0], "-r" in words)
+    if command == "mv":
+        return fs.mv(paths[0], paths[1], "-r" in words)
+    return fs.ls(paths[0])
+
+
 @pytest.fixture
 def guarded(shell, world):
-    """The shell with the corpus's earlier cells run and %sql registered."""
+    """The shell with the corpus's earlier cells run, %sql and %fs registered."""
     shell.register_magic_function(sql_magic, "line_cell", "sql")
+    shell.register_magic_function(fs_magic, "line", "fs")
     shell.push(world.names())
     default = world.spark.conf.get(DEFAULT_FORMAT)
     world.spark.conf.set(DEFAULT_FORMAT, "delta")  # as on Databricks

@@ -36,7 +36,8 @@ DELTA_ACTIONS = {
 CLONES = {"clone": 0, "cloneAtVersion": 1, "cloneAtTimestamp": 1}  # index of the target arg
 PYTHON_MAGICS = {"capture", "time", "timeit", "prun", "debug"}
 SHELL_CELL_MAGICS = {"bash", "sh", "script", "system"}
-SHELL_LINE_MAGICS = {"sx", "system"}
+SHELL_LINE_MAGICS = {"sx", "system", "sh"}  # %sh: Databricks'
+FS_MAGIC = "fs"  # Databricks' %fs rm -r PATH / %fs mv A B: dbutils.fs, DBFS paths
 SHELL_ALIASES = {"rm", "rmdir", "mv"}  # IPython's %rm / %mv aliases run the shell command
 # Python file functions: (kind, index of the path argument, keyword, runtime-wrapped)
 FILE_CALLS = {
@@ -57,6 +58,7 @@ SINKS = {
     *CLONES,
     *SUBPROCESS,
     *(name for _, name in FILE_CALLS),
+    "popen",
     "sql",
     "run_line_magic",
     "run_cell_magic",
@@ -172,12 +174,9 @@ class _Walker:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             self.imports(node)
             return
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
-                continue
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue  # decorators and defaults: no destructive calls worth reading
-            self.expression(child)
+        for child in ast.iter_child_nodes(node):  # decorators and defaults run at def time
+            if not isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                self.expression(child)
         if isinstance(node, (ast.For, ast.AsyncFor)):
             self.loop(node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -209,13 +208,19 @@ class _Walker:
                 self.forget_targets(item.optional_vars)
 
     def expression(self, node: ast.AST) -> None:
-        for sub in ast.walk(node):
+        nodes = list(ast.walk(node))
+        for sub in nodes:  # names a comprehension or lambda binds hold something unknown
+            if isinstance(sub, ast.comprehension):
+                self.forget_targets(sub.target)
+            elif isinstance(sub, ast.Lambda):
+                for argument in ast.walk(sub.args):
+                    if isinstance(argument, ast.arg):
+                        self.values.forget(argument.arg)
+        for sub in nodes:
             if isinstance(sub, ast.Call):
                 self.call(sub)
             elif isinstance(sub, ast.NamedExpr):
                 self.bind(sub.target, sub.value)
-            elif isinstance(sub, ast.comprehension):
-                self.forget_targets(sub.target)
 
     def loop(self, node: ast.For | ast.AsyncFor) -> None:
         items = self.values.sequence(node.iter) if isinstance(node.target, ast.Name) else None
@@ -511,6 +516,9 @@ class _Walker:
                 self.shell(_shell_holes(body), line, f"%%{magic}", checked=False)
         elif sink == "run_line_magic" and magic in SHELL_LINE_MAGICS:
             self.shell(_expand_ipython(body, self.values), line, f"%{magic}", checked=True)
+        elif magic == FS_MAGIC:
+            for kind, path in _fs_changes(body):
+                self.path_operation(kind, path, line, "%fs", True, "dbfs")
         elif sink == "run_line_magic" and magic in SHELL_ALIASES:
             command = f"{magic} {body}" if body is not None else None
             self.shell(_expand_ipython(command, self.values), line, f"%{magic}", checked=True)
@@ -588,7 +596,9 @@ class _Walker:
             if receiver is not None:
                 via = f"Path.{names[-1]}"
                 self.path_operation("remove files", receiver, line, via, checked=True)
-        elif key == ("os", "system") or (key[:1] == ("subprocess",) and key[-1] in SUBPROCESS):
+        elif key in (("os", "system"), ("os", "popen")) or (
+            key[:1] == ("subprocess",) and key[-1] in SUBPROCESS
+        ):
             self.shell(self.command(node), line, ".".join(key), checked=False)
         elif names[-1] in ("exec", "eval") and len(names) == 1 and node.args:
             self.nested(self.values.text(node.args[0]), line - 1)
@@ -835,6 +845,17 @@ def _shell_holes(body: str | None) -> str | None:
         return None
     values = Values({})
     return _expand_ipython(body.replace("`", " `"), values)
+
+
+def _fs_changes(line: str | None) -> list[tuple[str, str]]:
+    """``%fs rm -r PATH`` / ``%fs mv A B``: what Databricks' ``%fs`` removes or moves."""
+    if not line:
+        return []
+    try:
+        changes = shell_changes(line)
+    except ValueError:
+        return [("remove files", line)] if line.split()[:1] in (["rm"], ["mv"]) else []
+    return changes
 
 
 def _strip_options(line: str | None) -> str | None:

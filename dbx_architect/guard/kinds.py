@@ -50,6 +50,9 @@ NOT_GUARDED: tuple[str, ...] = (
     "shell commands built at run time and run through `os.system` / `subprocess` (the static "
     "check reads them when their text is known)",
     "`spark.catalog.dropTempView` / `dropGlobalTempView` (no data), caches, widgets",
-    'files written over with `open(path, "w")`, `%%writefile` or pandas',
+    'files written over with `open(path, "w")`, `%%writefile`, pandas or `dbutils.fs.put(..., '
+    "overwrite=True)`",
+    "notebooks run elsewhere by `dbutils.notebook.run` (`%run` runs here: the runtime layer "
+    "judges its calls)",
     "scratch paths (`file:/tmp/...`, local folders that hold no table)",
 )

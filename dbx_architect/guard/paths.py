@@ -19,11 +19,14 @@ import re
 import shlex
 from collections.abc import Iterable
 
+from .sql import HOLE
+
 REMOTE_SCHEMES = frozenset(
     {"dbfs", "s3", "s3a", "s3n", "abfs", "abfss", "gs", "wasb", "wasbs", "adl", "hdfs", "r2"}
 )
 LOCAL_DATA_ROOTS = ("/Volumes", "/dbfs", "/mnt")
 ROOT_MARKER = ".dbx_architect"
+STDIN = HOLE.format(0)  # a path a command reads from its input (xargs rm)
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(.*)$", re.DOTALL)
 
 
@@ -81,6 +84,11 @@ def is_data_path(path: str, locations: Iterable[str] = (), default_scheme: str =
     local = local_part(path, default_scheme)
     if local is None:
         return False
+    real = os.path.realpath(local)  # a symlink into a table is that table
+    return any(_local_data(p, locations) for p in dict.fromkeys((local, real)))
+
+
+def _local_data(local: str, locations: Iterable[str]) -> bool:
     if any(local == root or local.startswith(root + "/") for root in LOCAL_DATA_ROOTS):
         return True
     if ROOT_MARKER in local.split("/"):
@@ -121,7 +129,8 @@ def warehouse_of(spark: object) -> list[str]:
 
 
 # --- shell commands (``!rm -rf PATH``, ``%%bash``) ----------------------------------------------
-_WRAPPERS = {"sudo", "command", "exec", "nohup", "time", "builtin"}
+_WRAPPERS = {"sudo", "command", "exec", "nohup", "time", "builtin", "env", "nice"}
+_SHELLS = {"sh", "bash", "zsh", "dash", "ksh"}
 _SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", ";;", "|&"}
 _REDIRECTIONS = {">", ">>", "<", ">&", "&>", "<<", "<<<", ">|"}
 
@@ -156,6 +165,14 @@ def _one_command(words: list[str]) -> list[tuple[str, str]]:
     if not words:
         return []
     program = posixpath.basename(words[0])
+    if program in _SHELLS and "-c" in words[1:-1]:  # bash -c "rm -rf x"
+        return shell_changes(words[words.index("-c", 1) + 1])
+    if program == "find" and ({"-delete", "-exec", "-execdir", "-ok"} & set(words)):
+        roots = [w for w in words[1:] if not w.startswith(("-", "(", "!"))][:1]
+        return [("remove files", root) for root in roots]  # find PATH ... -delete
+    if program == "xargs":  # the paths come from its input: nobody can name them
+        inner = _one_command([*words[1:], STDIN])
+        return [(kind, STDIN) for kind, _ in inner]
     arguments, options_done = [], False
     for word in words[1:]:
         if word == "--" and not options_done:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import glob
 import importlib.util
 import inspect
 import os
@@ -34,7 +35,7 @@ from typing import Any
 from .core import Guard, GuardBlocked
 from .detect import MODE_INDEX, sql_literal, writer_state
 from .paths import is_data_path, shell_changes, warehouse_of
-from .sql import HOLE, SqlParseError, classify
+from .sql import HOLE, HOLE_MARK, SqlParseError, classify
 
 FILE_SINKS = ("save", "parquet", "csv", "json", "orc", "text", "xml", "jdbc")
 SINK_TARGET = {"saveAsTable": "name", "jdbc": "table"}
@@ -263,9 +264,13 @@ class RuntimeLayer:
             if {"rm", "mv", "rmdir", "unlink"} & set(command.split()):
                 self.stop(f"cannot read this shell command, so it did not run: {command[:60]}")
             return
+        via = f"!{command.split()[0]}"
         for kind, path in changes:
-            if is_data_path(path, self.locations()):
-                self.check(kind, path, f"!{command.split()[0]}")
+            if HOLE_MARK in path:  # xargs rm: paths from its input
+                self.check(kind, None, via)
+            for found in _shell_paths(path):
+                if is_data_path(found, self.locations()):
+                    self.check(kind, found, via)
 
     def _judge_sql(self, bound: dict[str, Any], via: str) -> None:
         query = bound.get("sqlQuery")
@@ -334,6 +339,14 @@ class RuntimeLayer:
             self.check(kind, getattr(bound["self"], "_dbx_table", None), via)
 
         return judge
+
+
+def _shell_paths(word: str) -> list[str]:
+    """What the shell makes of a word: ``~`` and ``$VAR`` expanded, globs matched."""
+    path = os.path.expandvars(os.path.expanduser(word))
+    if not any(char in path for char in "*?["):
+        return [path]
+    return [path, *glob.glob(path)]
 
 
 def _signature(function: Any) -> inspect.Signature | None:

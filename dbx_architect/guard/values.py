@@ -15,6 +15,7 @@ import os
 import posixpath
 import re
 import string
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -176,6 +177,9 @@ class Values:
             return posixpath.join(*(self.part(a) for a in node.args))
         if names in (["str"], ["os", "fspath"], ["os", "path", "normpath"]) and node.args:
             return self._text(node.args[0])
+        if names in (["textwrap", "dedent"], ["inspect", "cleandoc"]) and node.args:
+            inner = self._text(node.args[0])
+            return None if inner is None else outside_holes(inner, textwrap.dedent)
         if not isinstance(func, ast.Attribute):
             return None
         receiver = self._text(func.value)
