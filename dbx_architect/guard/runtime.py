@@ -200,9 +200,25 @@ class RuntimeLayer:
         )
 
     def stop(self, message: str) -> None:
+        """Raise the hold; the notebook shows its message and the cell line, not our frames."""
         error = GuardBlocked(f"%guard: {message}")
+        where = self._cell_line()
+        lines = [f"GuardBlocked: {error}", *([f"  (at {where})"] if where else [])]
+        error._render_traceback_ = lambda: lines  # type: ignore[attr-defined]
         self.stops.append(error)
         raise error
+
+    def _cell_line(self) -> str:
+        """``In[3], line 2``: the innermost notebook cell line on the stack, if any."""
+        name_of = getattr(getattr(self.shell, "compile", None), "format_code_name", None)
+        frame = sys._getframe(1)
+        while frame is not None and name_of is not None:
+            with contextlib.suppress(Exception):
+                name = name_of(frame.f_code.co_filename)
+                if name:
+                    return f"{name[1]}, line {frame.f_lineno}"
+            frame = frame.f_back
+        return ""
 
     def _guarded(self, judge: Judge, via: str = "") -> Callable[[Any], Any]:
         """A wrapper maker: the wrapper judges the outermost call, then runs the original."""
