@@ -73,7 +73,8 @@ def without_hints(tokens: list[Token]) -> list[Token]:
     for token in tokens:
         if token.kind == SYMBOL and token.value in ("/*+", "*/"):
             hint = token.value == "/*+"
-        elif not hint:
+        elif not hint or (token.kind == SYMBOL and token.value == ";"):  # no hint holds a ;
+            hint = False
             kept.append(token)
     return kept
 
@@ -138,9 +139,11 @@ class _Lexer:
                 i = self.quoted(j)
             elif c == "$":
                 i = self.dollar_string(j)
-            elif c in "'\"" or after in ("--", "/*"):
+            elif c == "/" and j > kept and text[j - 1] == "*":  # the */ token: not a comment
+                i = j + 1
+            elif c in "'\"" or after == "--" or (after == "/*" and text[j + 2 : j + 3] != "+"):
                 code.append(text[kept:j])
-                i = kept = self.skip(j, c, i)
+                i = kept = self.skip(j, c, kept)
             else:  # a lone - or /, or the /*+ of a hint: code
                 i = j + (3 if text.startswith("/*+", j) else 1)
         return [*found, (first, len(text), "".join([*code, text[kept:]]))]
