@@ -23,8 +23,16 @@ from .sql import SqlParseError, classify, clean_name
 from .values import Values, before_hole, dotted, has_hole
 
 # Writer sinks: the positional index of ``mode`` and of the target (after self).
-MODE_INDEX = {"saveAsTable": 2, "save": 2, "parquet": 1, "csv": 1, "json": 1, "orc": 1, "xml": 2}
-MODE_INDEX["jdbc"] = 2
+MODE_INDEX = {
+    "saveAsTable": 2,
+    "save": 2,
+    "parquet": 1,
+    "csv": 1,
+    "json": 1,
+    "orc": 1,
+    "xml": 2,
+    "jdbc": 2,
+}
 TARGET_ARG = {"saveAsTable": (0, "name"), "insertInto": (0, "tableName"), "jdbc": (1, "table")}
 WRITER_SINKS = {*MODE_INDEX, "insertInto", "text"}
 DELTA_ACTIONS = {
@@ -39,7 +47,7 @@ SHELL_CELL_MAGICS = {"bash", "sh", "script", "system"}
 SHELL_LINE_MAGICS = {"sx", "system", "sh"}  # %sh: Databricks'
 FS_MAGIC = "fs"  # Databricks' %fs rm -r PATH / %fs mv A B: dbutils.fs, DBFS paths
 SHELL_ALIASES = {"rm", "rmdir", "mv"}  # IPython's %rm / %mv aliases run the shell command
-# Python file functions: (kind, index of the path argument, keyword, runtime-wrapped)
+# Python file functions: (kind, position of the path judged, its keyword name)
 FILE_CALLS = {
     ("shutil", "rmtree"): ("remove files", 0, "path"),
     ("os", "remove"): ("remove files", 0, "path"),
@@ -195,6 +203,9 @@ class _Walker:
             self.augment(node)
 
     def bodies(self, node: ast.stmt) -> None:
+        for item in getattr(node, "items", []):  # with ... as name: bound before the body
+            if item.optional_vars is not None:
+                self.forget_targets(item.optional_vars)
         for name in ("body", "orelse", "finalbody"):
             body = getattr(node, name, None)
             if isinstance(body, list):
@@ -203,9 +214,6 @@ class _Walker:
             self.block(handler.body)
         for case in getattr(node, "cases", []):
             self.block(case.body)
-        for item in getattr(node, "items", []):
-            if item.optional_vars is not None:
-                self.forget_targets(item.optional_vars)
 
     def expression(self, node: ast.AST) -> None:
         nodes = list(ast.walk(node))
