@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import run
 from guard_corpus import BENIGN, DESTRUCTIVE, Case
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from IPython.core.error import UsageError
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -275,3 +277,58 @@ def test_the_confirmation_a_stop_suggests_lets_the_call_run(shell, tmp_path) -> 
     assert suggested == f"%%guard --confirm {table}" and table.exists()
     assert run(shell, f"{suggested}\n{cell}").error_in_exec is None
     assert magics.last_result.success and not table.exists()
+
+
+STATEMENTS = {
+    "DROP TABLE main.s.t": "drop",
+    "DELETE FROM main.s.t WHERE 1 = 1": "delete",
+    "TRUNCATE TABLE main.s.t": "truncate",
+    "INSERT OVERWRITE main.s.t SELECT 1": "overwrite",
+    "VACUUM main.s.t RETAIN 0 HOURS": "vacuum",
+    "UPDATE main.s.t SET a = 1": "update",
+}
+
+
+def _spelled(part: str, how: int, index: int, cell: list[str], namespace: dict) -> str:
+    """One piece of a query as Python: a literal, a variable of this or an earlier cell..."""
+    name = f"p{index}"
+    if how == 1:
+        namespace[name] = part
+        return name
+    if how == 2:
+        cell.append(f"{name} = {part!r}")
+        return name
+    if how == 3:
+        namespace[name] = part
+        return f'f"{{{name}}}"'
+    if how == 4:
+        namespace[name] = part
+        return f'"{{}}".format({name})'
+    if how == 5:
+        return f'"%s" % ({part!r},)'
+    if how == 6:
+        return f'"".join([{part!r}])'
+    return repr(part)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(STATEMENTS)), st.data())
+def test_a_query_built_from_pieces_is_still_read(statement: str, data) -> None:
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(statement) - 1), max_size=4)))
+    pieces = [statement[a:b] for a, b in zip([0, *cuts], [*cuts, len(statement)], strict=True)]
+    cell: list[str] = []
+    namespace: dict = {}
+    ways = data.draw(st.lists(st.integers(0, 6), min_size=len(pieces), max_size=len(pieces)))
+    spelled = [
+        _spelled(p, w, i, cell, namespace)
+        for i, (p, w) in enumerate(zip(pieces, ways, strict=True))
+    ]
+    unknown = data.draw(st.none() | st.integers(0, len(pieces) - 1))
+    if unknown is not None:  # one piece only known at run time
+        spelled[unknown] = "piece()"
+    cell.append(f"spark.sql({' + '.join(spelled)})")
+    operations = analyze("\n".join(cell), namespace).operations
+    if unknown is None:  # every piece known: the operation and its target, exactly
+        assert [(op.kind, op.target) for op in operations] == [(STATEMENTS[statement], "main.s.t")]
+    else:  # something is always reported: blocked (target unknown) or judged when it runs
+        assert operations and all(op.target in (None, "main.s.t") for op in operations)
