@@ -143,8 +143,24 @@ def test_a_full_bronze_load_passes_the_same_guard(shell, spark, tmp_path, capsys
         run(shell, "%guard off")
 
 
-def test_vacuum_warns_when_it_would_break_a_receipt(shell, spark, table, capsys) -> None:
-    spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
+@pytest.fixture
+def vacuum_settings(spark):
+    """VACUUM lists files with Spark's default of 10,000 tasks: 2 are plenty for 5 rows."""
+    settings = {
+        "spark.databricks.delta.retentionDurationCheck.enabled": "false",
+        "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
+    }
+    before = {key: spark.conf.get(key) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    yield
+    for key, value in before.items():
+        spark.conf.set(key, value)
+
+
+def test_vacuum_warns_when_it_would_break_a_receipt(
+    shell, spark, table, capsys, vacuum_settings
+) -> None:
     run(shell, f"%%guard --confirm {table}\n{OVERWRITE.format(name=table)}\n")
     capsys.readouterr()
     assert run(
