@@ -594,7 +594,9 @@ STATEMENTS = [
 LINE_BODY = st.text(st.characters(blacklist_characters="\r\n"), max_size=12).filter(
     lambda s: not s.endswith("\\")
 )
-BLOCK_BODY = st.text(max_size=12).filter(lambda s: "*/" not in f"*{s}*" and "/*" not in f"*{s}*")
+BLOCK_BODY = st.text(max_size=12).filter(  # /*+ opens a hint, not a comment
+    lambda s: "*/" not in f"*{s}*" and "/*" not in f"*{s}*" and not s.startswith("+")
+)
 SEPARATOR = st.one_of(
     st.sampled_from([" ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u2003", "/**/", "/* /* */ */"]),
     LINE_BODY.map(lambda body: f"--{body}\n"),

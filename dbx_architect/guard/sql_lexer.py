@@ -30,6 +30,7 @@ SPACES = frozenset(" \t\n\f\r\v\u00a0\u1680\u2028\u202f\u205f\u3000") | frozense
 )
 _ASCII_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _SINGLE = frozenset("(),.;?[]")  # symbols that never start a longer token
+_OPERATORS = frozenset("=<>!*+|:^%&~")  # symbols that may start a two-character one
 # For statements(): what can hide or be a semicolon becomes "#" (a real "#" becomes "_").
 _MARKS = {ord(c): "#" for c in "'\"`-/;$"} | {ord("#"): "_"}
 _URI = frozenset("/-.?=&#%")
@@ -174,32 +175,38 @@ class _Lexer:
                 raise LexError("a path name that Spark versions read differently", w)
 
     def run(self) -> list[Token]:
-        text, base, n, i = self.text, self.start, self.end, self.start
-        classes = text[base:n].translate(_CLASSES)
+        base, src = self.start, self.text[self.start : self.end]  # k indexes src; base + k text
+        n, plain = len(src), src.isascii()
+        classes = src.translate(_CLASSES)
         words_end = classes.replace(" ", ".")  # a word ends at the next "."
-        stop, tokens = -1, self.tokens
-        while i < n:
-            kind = classes[i - base]
+        stop, k, tokens = -1, 0, self.tokens
+        while k < n:
+            kind, c = classes[k], src[k]
             if kind == " ":
-                i += 1
+                k += 1
             elif kind == "a":
-                if stop < i:
-                    stop = words_end.find(".", i - base)
-                    stop = n if stop < 0 else stop + base
-                if stop == i + 1 and text[i] in "rR" and stop < n and text[stop] in "'\"":
-                    i = self.raw_string(i)
-                    continue
-                if text[stop : stop + 3] == "://" and text[i:stop].isalpha():
-                    self.uri_check(i, stop + 3)
-                word = text[i:stop]
-                up = word.upper() if word.isascii() else fold(word)
-                tokens.append(_new(Token, (WORD, word, up, i, stop)))
-                i = stop
-            elif text[i] in _SINGLE:
-                tokens.append(_new(Token, (SYMBOL, text[i], text[i], i, i + 1)))
-                i += 1
+                if stop < k:
+                    stop = words_end.find(".", k)
+                    stop = n if stop < 0 else stop
+                if stop < n and src[stop] in "'\":":  # maybe r'raw', maybe abfss://
+                    if stop == k + 1 and c in "rR" and src[stop] != ":":
+                        k = self.raw_string(base + k) - base
+                        continue
+                    if src.startswith("://", stop) and src[k:stop].isalpha():
+                        self.uri_check(base + k, base + stop + 3)
+                word = src[k:stop]
+                up = word.upper() if plain else fold(word)
+                tokens.append(_new(Token, (WORD, word, up, base + k, base + stop)))
+                k = stop
+            elif c in _SINGLE:
+                tokens.append(_new(Token, (SYMBOL, c, c, base + k, base + k + 1)))
+                k += 1
+            elif c in _OPERATORS:
+                end = k + 2 if src[k : k + 2] in _TWO_CHAR else k + 1
+                tokens.append(_new(Token, (SYMBOL, src[k:end], src[k:end], base + k, base + end)))
+                k = end
             else:
-                i = self.other(i, text[i])
+                k = self.other(base + k, c) - base
         return without_hints(tokens) if self.hints else tokens
 
     def other(self, i: int, c: str) -> int:

@@ -108,9 +108,21 @@ def top_level(ts: Tokens, start: int = 0, cases: bool = False) -> list[int]:
 
 
 def find_word(ts: Tokens, start: int, *values: str, cases: bool = False) -> int:
-    """The first top-level keyword among *values* from *start*, or -1."""
-    for j in top_level(ts, start, cases):
-        if ts[j].kind == WORD and ts[j].value in values:
+    """The first top-level keyword among *values* from *start*, or -1 (see :func:`top_level`)."""
+    depth = open_cases = 0
+    for j in range(start, len(ts)):
+        kind, value = ts[j].kind, ts[j].value
+        if kind == SYMBOL and value in _OPENING:
+            depth += 1
+        elif kind == SYMBOL and value in _CLOSING:
+            depth = max(depth - 1, 0)
+        elif depth or kind != WORD:
+            continue
+        elif cases and value == "CASE":
+            open_cases += 1
+        elif cases and open_cases and value == "END":
+            open_cases -= 1
+        elif not open_cases and value in values:
             return j
     return -1
 
