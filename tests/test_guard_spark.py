@@ -198,3 +198,18 @@ def test_confirming_a_target_the_check_cannot_name(shell, spark, table, capsys) 
     assert spark.table(table).count() == 3
     out = capsys.readouterr().out
     assert f"RESTORE TABLE {table} TO VERSION AS OF {before[1]}" in out
+
+
+def test_an_update_of_every_row_is_held_and_gets_a_receipt(shell, spark, table, capsys) -> None:
+    before = state(spark, table)
+    labels = sorted(r.label for r in spark.table(table).collect())
+    cell = f"spark.sql(\"UPDATE {table} SET label = 'gone'\")\n"
+    held = run(shell, f"%%guard\n{cell}")
+    assert f"update {table} (line 1, spark.sql, all rows)" in str(held.error_in_exec)
+    assert state(spark, table) == before
+    assert run(shell, f"%%guard --confirm {table}\n{cell}").error_in_exec is None
+    assert {r.label for r in spark.table(table).collect()} == {"gone"}
+    restore = f"RESTORE TABLE {table} TO VERSION AS OF {before[1]}"
+    assert restore in capsys.readouterr().out
+    assert run(shell, f'%%guard --confirm {table}\nspark.sql("{restore}")\n').error_in_exec is None
+    assert sorted(r.label for r in spark.table(table).collect()) == labels

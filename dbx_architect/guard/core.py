@@ -22,7 +22,18 @@ from .detect import Analysis, Operation, analyze
 from .paths import is_path, normalize_path, target_key
 
 # Kinds a Delta RESTORE can undo (a VACUUM changes no version; a DROP or rm removes the table).
-RESTORABLE = {"overwrite", "replace", "delete", "truncate", "backfill", "restore", "alter drop"}
+RESTORABLE = {
+    "overwrite",
+    "replace",
+    "delete",
+    "truncate",
+    "backfill",
+    "restore",
+    "alter drop",
+    "update",
+    "replace columns",
+    "merge delete",
+}
 DEFAULT_RETENTION_HOURS = 168  # Delta's delta.deletedFileRetentionDuration default: 7 days
 
 
