@@ -369,6 +369,11 @@ DESTRUCTIVE = [
         ("alter drop", "main.s.t"),
     ),
     case(
+        "alter-if-exists-drop",
+        "ALTER TABLE IF EXISTS main.s.t DROP COLUMN c",
+        ("alter drop", "main.s.t"),
+    ),
+    case(
         "alter-drop-partition",
         "ALTER TABLE main.s.t DROP IF EXISTS PARTITION (d = '1')",
         ("alter drop", "main.s.t"),

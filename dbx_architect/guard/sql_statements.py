@@ -421,7 +421,7 @@ def _insert_into(ts: Tokens, i: int, ctx: Context) -> list[SqlOperation]:
 def _alter(ts: Tokens, ctx: Context) -> list[SqlOperation]:
     if not is_word(ts, 1, "TABLE"):
         return []
-    target, detail, i = name(ts, 2, ctx)
+    target, detail, i = name(ts, 4 if is_word(ts, 2, "IF", "EXISTS") else 2, ctx)
     if is_word(ts, i, "PARTITION") and is_symbol(ts, i + 1, "("):
         i = after_group(ts, i + 1)
     drops = [j for j in top_level(ts, i) if ts[j].value == "DROP" and ts[j].kind == WORD]
