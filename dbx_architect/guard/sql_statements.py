@@ -1,15 +1,16 @@
 """Each statement's destructive operations, read from its tokens (``sql.py`` has the rules).
 
-Statements are split on semicolon tokens; a statement of a SQL script still carries the
-scripting around it (``IF ... THEN``, ``WHILE ... DO``, ``END IF``...). Its body starts after
-one of BEGIN, THEN, DO, ELSE, LOOP, REPEAT, a label or a handler's conditions; since keywords
-can be column names (``IF CASE WHEN end THEN ...``), every such start is read, not only the
-one an exact reading of the scripting finds.
+Statements are split on semicolons that are code (``sql_lexer.statements``); only those whose
+code holds a suspect word are tokenized and read. A statement of a SQL script still carries
+the scripting around it (``IF ... THEN``, ``WHILE ... DO``, ``END IF``...). Its body starts
+after one of BEGIN, THEN, DO, ELSE, LOOP, REPEAT, a label or a handler's conditions; since
+keywords can be column names (``IF CASE WHEN end THEN ...``), every such start is read, not
+only the one an exact reading of the scripting finds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from .sql import SqlOperation, SqlParseError, could_be_destructive
@@ -84,17 +85,6 @@ def classify_text(
         if could_be_destructive(code):
             ops += _statement(tokenize(text, start, end), ctx)
     return unique(ops)
-
-
-def split(tokens: Tokens) -> Iterator[Tokens]:
-    start = 0
-    for i, token in enumerate(tokens):
-        if token.kind == SYMBOL and token.value == ";":
-            if i > start:
-                yield tokens[start:i]
-            start = i + 1
-    if start < len(tokens):
-        yield tokens[start:]
 
 
 def unique(ops: list[SqlOperation]) -> list[SqlOperation]:
