@@ -193,9 +193,9 @@ class GenerateMagics(Magics):
         from ..guard.core import block_message
 
         guard = self.shell.magics_manager.registry.get("GuardMagics")
-        if guard is None or not guard.guard.on:
+        if guard is None or not guard.in_use or not guard.state.on:
             return
-        verdict = guard.guard.judge(code, self.shell.user_ns)
+        verdict = guard.state.judge(code, self.shell.user_ns)
         if verdict.blocked:
             raise UsageError(
                 f"%%{magic}: expanded in place, not run: "

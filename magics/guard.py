@@ -12,22 +12,16 @@ import ast
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import InputRejected, UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from ..guard.core import (
-    Guard,
-    Verdict,
-    allow_pattern,
-    block_message,
-    mismatch,
-    parse_confirm,
-)
-from ..guard.detect import Operation
-from ..guard.paths import target_key
-from ..guard.runtime import RuntimeLayer
+if TYPE_CHECKING:  # the guard itself is imported on first use, not at %load_ext
+    from ..guard.core import Guard, Verdict
+    from ..guard.detect import Operation
+    from ..guard.runtime import RuntimeLayer
 
 USAGE = "%guard on | off | status | log | allow [PATTERN] | disallow PATTERN"
 NO_ARGUMENTS = ("on", "off", "status", "log")
@@ -43,9 +37,11 @@ class GuardTransformer(ast.NodeTransformer):
     def visit(self, node: ast.AST) -> ast.AST:
         if not isinstance(node, ast.Module):
             return node
+        from ..guard.core import block_message
+
         try:
             self.magics.runtime.install()
-            verdict = self.magics.guard.judge(node, self.magics.shell.user_ns)
+            verdict = self.magics.state.judge(node, self.magics.shell.user_ns)
         except Exception as err:  # never let IPython unregister us: block instead
             raise InputRejected(
                 f"%guard: the guard failed ({type(err).__name__}: {err}), so nothing ran; "
@@ -68,15 +64,35 @@ class GuardMagics(Magics):
 
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
-        self.guard = Guard()
-        self.runtime = RuntimeLayer(self.guard, shell.user_ns, shell)
-        self.transformer = GuardTransformer(self)
         self.last_result: Any = None  # the ExecutionResult of the last confirmed cell
         self.last_offer: Any = None  # the Confirm button of the last blocked cell
         self.notes: list[BaseException] = []  # what the guard held during this cell
         self.depth = 0  # cells running now (%%capture and %%guard run one inside another)
         shell.events.register("pre_run_cell", self._cell_started)
         shell.events.register("post_run_cell", self._cell_finished)
+
+    # --- the guard's parts, made on first use ---------------------------------------------
+    @cached_property
+    def state(self) -> Guard:
+        """What the guard knows: on or off, the allow list, the receipts."""
+        from ..guard.core import Guard
+
+        return Guard()
+
+    @cached_property
+    def runtime(self) -> RuntimeLayer:
+        from ..guard.runtime import RuntimeLayer
+
+        return RuntimeLayer(self.state, self.shell.user_ns, self.shell)
+
+    @cached_property
+    def transformer(self) -> GuardTransformer:
+        return GuardTransformer(self)
+
+    @property
+    def in_use(self) -> bool:
+        """Has anything in this shell used the guard yet? (Nothing to do after a cell if not.)"""
+        return "runtime" in self.__dict__
 
     # --- %guard ----------------------------------------------------------------------
     @line_cell_magic
@@ -92,6 +108,8 @@ class GuardMagics(Magics):
             self._cell(line, cell)
 
     def _line(self, line: str) -> None:
+        from ..guard.core import allow_pattern
+
         words = line.split()
         command = words[0] if words else "status"
         if command in NO_ARGUMENTS and len(words) > 1:
@@ -105,38 +123,40 @@ class GuardMagics(Magics):
             self.turn_off()
             print("%guard off: cells run unchecked")
         elif command == "status":
-            allow = ", ".join(self.guard.allow) or "nothing"
+            allow = ", ".join(self.state.allow) or "nothing"
             print(
-                f"%guard is {'on' if self.guard.on else 'off'}; allowed without confirmation: "
-                f"{allow}; {len(self.guard.receipts)} rollback receipt(s) (%guard log)"
+                f"%guard is {'on' if self.state.on else 'off'}; allowed without confirmation: "
+                f"{allow}; {len(self.state.receipts)} rollback receipt(s) (%guard log)"
             )
         elif command == "log":
-            if not self.guard.receipts:
+            if not self.state.receipts:
                 print("No confirmed changes yet.")
-            for r in self.guard.receipts:
+            for r in self.state.receipts:
                 print(f"{r.taken_at:%Y-%m-%d %H:%M:%S}  {r.kind} {r.target}  ->  {r.rollback}")
         elif command == "allow":
             for pattern in map(allow_pattern, words[1:]):
-                if pattern not in self.guard.allow:
-                    self.guard.allow.append(pattern)
-            print(f"allowed without confirmation: {', '.join(self.guard.allow) or 'nothing'}")
+                if pattern not in self.state.allow:
+                    self.state.allow.append(pattern)
+            print(f"allowed without confirmation: {', '.join(self.state.allow) or 'nothing'}")
         elif command == "disallow":
             for word in words[1:]:
-                if allow_pattern(word) not in self.guard.allow:
+                if allow_pattern(word) not in self.state.allow:
                     raise UsageError(f"%guard disallow: {word} is not allowed now")
-                self.guard.allow.remove(allow_pattern(word))
-            print(f"allowed without confirmation: {', '.join(self.guard.allow) or 'nothing'}")
+                self.state.allow.remove(allow_pattern(word))
+            print(f"allowed without confirmation: {', '.join(self.state.allow) or 'nothing'}")
         else:
             raise UsageError(f"%guard: unknown command {command!r}; use {USAGE}")
 
     def turn_on(self) -> None:
-        self.guard.on = True
+        self.state.on = True
         self.runtime.install()
         if self.transformer not in self.shell.ast_transformers:
             self.shell.ast_transformers.append(self.transformer)
 
     def turn_off(self) -> None:
-        self.guard.on = False
+        if not self.in_use:
+            return  # never on: nothing to take off
+        self.state.on = False
         if self.transformer in self.shell.ast_transformers:
             self.shell.ast_transformers.remove(self.transformer)
         self.runtime.uninstall()
@@ -148,7 +168,7 @@ class GuardMagics(Magics):
         try:
             yield
         finally:
-            if not self.guard.on:
+            if not self.state.on:
                 self.runtime.uninstall()
 
     # --- what a captured cell would hide ------------------------------------------------
@@ -170,7 +190,8 @@ class GuardMagics(Magics):
         self.depth += 1
         if self.depth == 1:
             self.notes.clear()
-            self.runtime.stops.clear()
+            if self.in_use:
+                self.runtime.stops.clear()
 
     def _cell_finished(self, result: Any = None) -> None:
         """After the outermost cell: show what the guard held if the user could not see it
@@ -182,9 +203,10 @@ class GuardMagics(Magics):
             return
         shown = {id(getattr(result, "error_before_exec", None))}
         shown.add(id(getattr(result, "error_in_exec", None)))
-        held = [e for e in dict.fromkeys([*self.notes, *self.runtime.stops]) if id(e) not in shown]
+        stops = self.runtime.stops if self.in_use else []
+        held = [e for e in dict.fromkeys([*self.notes, *stops]) if id(e) not in shown]
         self.notes.clear()
-        self.runtime.stops.clear()
+        stops.clear()
         for error in held:
             print(f"{error}\n{CAPTURED}", file=sys.stderr)
 
@@ -195,6 +217,8 @@ class GuardMagics(Magics):
 
     # --- %%guard ---------------------------------------------------------------------
     def _cell(self, line: str, cell: str) -> None:
+        from ..guard.core import block_message, mismatch
+
         confirm, dry_run = self._options(line)
         source = self.shell.transform_cell(cell)
         try:
@@ -203,7 +227,7 @@ class GuardMagics(Magics):
             self.shell.run_cell(cell, store_history=False)  # Python reports its own error
             return
         with self.runtime_layer():
-            verdict = self.guard.judge(tree, self.shell.user_ns)
+            verdict = self.state.judge(tree, self.shell.user_ns)
             if dry_run:
                 self._plan(verdict)
                 return
@@ -220,6 +244,8 @@ class GuardMagics(Magics):
             self.run_confirmed(cell, verdict, confirm or [])
 
     def _options(self, line: str) -> tuple[list[str] | None, bool]:
+        from ..guard.core import parse_confirm
+
         words = line.split()
         confirm: list[str] | None = None
         dry_run = False
@@ -271,17 +297,17 @@ class GuardMagics(Magics):
         operations = verdict.blocking + verdict.allowed + _named(verdict, confirm)
         spark = self.shell.user_ns.get("spark")
         first_line = cell.strip().splitlines()[0][:80] if cell.strip() else ""
-        for warning in vacuum_warnings(self.guard, operations):
+        for warning in vacuum_warnings(self.state, operations):
             print(f"%%guard warning: {warning}")
         receipts = take(spark, operations, first_line) if operations else []
-        with self.guard.confirming(confirm):
+        with self.state.confirming(confirm):
             result = self.shell.run_cell(cell, store_history=False)
         self.last_result = result
         shown = {id(result.error_before_exec), id(result.error_in_exec)}
         self.runtime.stops[:] = [e for e in self.runtime.stops if id(e) not in shown]
         self.notes[:] = [e for e in self.notes if id(e) not in shown]
         if receipts:
-            self.guard.receipts += receipts
+            self.state.receipts += receipts
             for receipt in receipts:
                 print(f"To undo the {receipt.kind} of {receipt.target}: {receipt.rollback}")
         return result
@@ -319,6 +345,9 @@ class GuardMagics(Magics):
 
 def _named(verdict: Verdict, confirm: list[str]) -> list[Operation]:
     """The confirmed names the check could not see (targets of unknown operations)."""
+    from ..guard.detect import Operation
+    from ..guard.paths import target_key
+
     if not verdict.unknown and not verdict.deferred:
         return []
     first = (verdict.unknown or verdict.deferred)[0]

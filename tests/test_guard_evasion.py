@@ -231,7 +231,7 @@ def outcome(shell, result, shown: str) -> str | None:
 def run_case(shell, world: World, case: Evasion, capsys) -> tuple[str | None, bool, Any]:
     """Run *case* with %guard on; (the layer that held it, whether it ran, its result)."""
     magics = shell.magics_manager.registry["GuardMagics"]
-    magics.guard.allow.clear()
+    magics.state.allow.clear()
     magics.last_result = None
     names = set(shell.user_ns)
     run(shell, COMMON)

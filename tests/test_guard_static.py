@@ -136,7 +136,7 @@ def test_a_failing_guard_blocks_and_stays_on(shell, monkeypatch) -> None:
     magics = shell.magics_manager.registry["GuardMagics"]
     run(shell, "%guard on")
     try:
-        monkeypatch.setattr(magics.guard, "judge", lambda *a: 1 / 0)
+        monkeypatch.setattr(magics.state, "judge", lambda *a: 1 / 0)
         result = run(shell, "marker = 2")
         assert "the guard failed (ZeroDivisionError" in str(result.error_before_exec)
         assert "marker" not in shell.user_ns

@@ -33,6 +33,9 @@ def test_load_ext_imports_nothing_heavy(tmp_path) -> None:
     assert any(m.startswith("dbx_architect") for m in added)
     heavy = [m for m in added if m.split(".")[0] in HEAVY + ["jinja2", "yaml"]]
     assert heavy == []
+    # Our own big parts load on first use: the guard's classifier and wrappers, the outline.
+    late = [m for m in added if m.startswith(("dbx_architect.guard", "dbx_architect.outline"))]
+    assert late == []
 
 
 def test_load_ext_prints_at_most_one_line(tmp_path) -> None:
