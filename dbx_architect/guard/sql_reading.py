@@ -8,7 +8,7 @@ readers in ``sql_statements`` say where that matters.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .sql import HOLE_MARK
@@ -89,7 +89,11 @@ def after_group(ts: Tokens, i: int) -> int:
 def top_level(ts: Tokens, start: int = 0, cases: bool = False) -> list[int]:
     """Indices of the tokens outside brackets from *start* (and outside CASE ... END if
     *cases*: only where a keyword column name does no harm)."""
-    found, depth, open_cases = [], 0, 0
+    return list(_top_level(ts, start, cases))
+
+
+def _top_level(ts: Tokens, start: int, cases: bool) -> Iterator[int]:
+    depth = open_cases = 0
     for j in range(start, len(ts)):
         kind, value = ts[j].kind, ts[j].value
         if kind == SYMBOL and value in _OPENING:
@@ -103,28 +107,15 @@ def top_level(ts: Tokens, start: int = 0, cases: bool = False) -> list[int]:
         elif cases and open_cases and kind == WORD and value == "END":
             open_cases -= 1
         elif not open_cases:
-            found.append(j)
-    return found
+            yield j
 
 
 def find_word(ts: Tokens, start: int, *values: str, cases: bool = False) -> int:
     """The first top-level keyword among *values* from *start*, or -1 (see :func:`top_level`)."""
-    depth = open_cases = 0
-    for j in range(start, len(ts)):
-        kind, value = ts[j].kind, ts[j].value
-        if kind == SYMBOL and value in _OPENING:
-            depth += 1
-        elif kind == SYMBOL and value in _CLOSING:
-            depth = max(depth - 1, 0)
-        elif depth or kind != WORD:
-            continue
-        elif cases and value == "CASE":
-            open_cases += 1
-        elif cases and open_cases and value == "END":
-            open_cases -= 1
-        elif not open_cases and value in values:
-            return j
-    return -1
+    return next(
+        (j for j in _top_level(ts, start, cases) if ts[j].kind == WORD and ts[j].value in values),
+        -1,
+    )
 
 
 def join(*parts: str) -> str:
