@@ -1,80 +1,23 @@
 """The core every face shares: spec text → validated spec → rendered code → compile check.
 
 Magics, widget forms, snippets and outlines all call :func:`expand`; none of them renders
-on its own. Heavy libraries (pydantic, jinja2, sqlglot, yaml) are imported here lazily, on
-the first expansion, never when the extension loads.
+on its own. What each magic is (spec, planner, templates) comes from :mod:`.descriptors`.
+Heavy libraries (pydantic, jinja2, sqlglot, yaml) are imported here lazily, on the first
+expansion, never when the extension loads.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from .descriptors import GENERATORS, Generator
 from .errors import SpecError
 from .names import parse_table_name
 from .runtime.catalog import ColumnLookup, no_lookup
 from .settings import Settings
 
-
-@dataclass(frozen=True)
-class Generator:
-    """Where one magic's spec model, planner and template live."""
-
-    spec: str  # "module:Class"
-    plan: str  # "module:function"
-    template: str
-    schema_setting: str  # the settings key of the layer the magic writes to
-    variants: tuple[tuple[str, str], ...] = ()  # (variant, template), e.g. a Lakeflow pipeline
-    name_label: str = "TABLE"  # how messages call the magic line's name
-
-    def load(self, ref: str) -> Any:
-        module, _, attr = ref.partition(":")
-        return getattr(importlib.import_module(module, __package__), attr)
-
-
-GENERATORS: dict[str, Generator] = {
-    "bronze": Generator(
-        spec=".spec.bronze:BronzeSpec",
-        plan=".generators.bronze:plan_bronze",
-        template="bronze.py.j2",
-        schema_setting="bronze_schema",
-    ),
-    "silver": Generator(
-        spec=".spec.silver:SilverSpec",
-        plan=".generators.silver:plan_silver",
-        template="silver.py.j2",
-        schema_setting="silver_schema",
-        variants=(("pipeline", "silver_pipeline.py.j2"),),
-    ),
-    "gold": Generator(
-        spec=".spec.gold:GoldSpec",
-        plan=".generators.gold:plan_gold",
-        template="gold.py.j2",
-        schema_setting="gold_schema",
-    ),
-    "modelzoo": Generator(
-        spec=".spec.modelzoo:ModelZooSpec",
-        plan=".generators.modelzoo:plan_modelzoo",
-        template="modelzoo.py.j2",
-        schema_setting="gold_schema",
-        name_label="NAME",
-    ),
-    "deploy": Generator(
-        spec=".spec.deploy:DeploySpec",
-        plan=".generators.deploy:plan_deploy",
-        template="deploy.py.j2",
-        schema_setting="gold_schema",
-        name_label="NAME",
-    ),
-    "monitor": Generator(
-        spec=".spec.monitor:MonitorSpec",
-        plan=".generators.monitor:plan_monitor",
-        template="monitor.py.j2",
-        schema_setting="gold_schema",
-        name_label="NAME",
-    ),
-}
+__all__ = ["GENERATORS", "Expansion", "Generator", "build_spec", "expand", "render_spec"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Editor snippets generated from the same specs and templates as the magics (SPEC section 10).
+"""Editor snippets made from the same descriptors, specs and templates as the magics.
 
 Two kinds per magic: the ``%%magic`` cell with its keys, and the code it expands to. The code
 snippets are rendered by :func:`dbx_architect.expand.expand` with marker values that are then
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .expand import expand
+from .expand import GENERATORS, expand
 from .settings import DbxArchitect, Settings
 
 
@@ -24,51 +24,6 @@ class Snippet:
     prefix: str
     description: str
     body: str  # with ${n:default} placeholders
-
-
-# (magic, name marker, spec with markers, placeholders: marker -> default, description)
-# Markers are identifiers no real spec uses; each becomes one numbered placeholder.
-CELLS = {
-    "bronze": (
-        "zzbronze",
-        "source: zzpath\nformat: csv\nschema: zzkey INT, zzvalue DOUBLE\nkeys: [zzkey]\n",
-        {"zzbronze": "sales", "zzpath": "./landing/sales/", "zzkey": "id", "zzvalue": "amount"},
-        "Land files in a Bronze Delta table, incrementally, MERGE on the keys",
-    ),
-    "silver": (
-        "zzsilver",
-        "from: zzbronze\nkeys: [zzkey]\nexpect:\n  - {name: zzkey_present, not_null: [zzkey], "
-        "action: quarantine}\n",
-        {"zzsilver": "sales", "zzbronze": "sales", "zzkey": "id"},
-        "Clean and check a Bronze table into Silver (quarantine), MERGE on the keys",
-    ),
-    "gold": (
-        "zzgold",
-        "from: zzsilver\ngroup_by: [zzgroup]\ngrain: week\ntime_col: zztime\n"
-        "aggregates: {zztarget: sum(zztarget)}\n",
-        {"zzgold": "weekly_sales", "zzsilver": "sales", "zzgroup": "store", "zztime": "day",
-         "zztarget": "units"},
-        "Aggregate Silver to a weekly Gold table",
-    ),
-    "modelzoo": (
-        "zzmodel",
-        "table: zzgold\ntarget: zztarget\ntask: regression\nregister: zzmodel\n",
-        {"zzmodel": "demand", "zzgold": "weekly_sales", "zztarget": "units"},
-        "Compare a baseline and candidates on one split, log to MLflow, register",
-    ),
-    "deploy": (
-        "zzmodel",
-        "table: zzgold\nkeys: [zzkey, zztime]\n",
-        {"zzmodel": "demand", "zzgold": "weekly_sales", "zzkey": "store", "zztime": "day"},
-        "Score a Gold table with @champion into a predictions table (Spark UDF, MERGE)",
-    ),
-    "monitor": (
-        "zzmodel",
-        "time_col: zztime\nwindow: week\ntrigger: {k: 2, n: 3}\n",
-        {"zzmodel": "demand", "zztime": "day"},
-        "Drift per feature and week (PSI, KS) against the training data, retrain trigger",
-    ),
-}  # fmt: skip
 
 
 def _placeholders(text: str, defaults: dict[str, str], escape: bool) -> str:
@@ -89,7 +44,13 @@ def _placeholders(text: str, defaults: dict[str, str], escape: bool) -> str:
 def generate(target: str = "local") -> list[Snippet]:
     settings = Settings.from_config(DbxArchitect(), target)
     snippets = []
-    for magic, (name, body, defaults, description) in CELLS.items():
+    for magic, generator in GENERATORS.items():
+        name, body, defaults = (
+            generator.snippet.name,
+            generator.snippet.body,
+            generator.snippet.defaults,
+        )
+        description = generator.snippet.description
         cell = f"%%{magic} {name}\n{body}"
         snippets.append(
             Snippet(f"{magic}-cell", f"dbx-{magic}", f"%%{magic}: {description}",

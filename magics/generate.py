@@ -11,23 +11,26 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..errors import DbxArchitectError
-from ..expand import expand
+from ..expand import GENERATORS, expand
 from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 from .arguments import parse_line
 
-FORMS = ("bronze", "silver", "gold", "modelzoo", "deploy", "monitor")
-PIPELINE = argument(
-    "--pipeline",
-    action="store_true",
-    help="Databricks only: write a Lakeflow declarative pipeline source (@dp.expect rules).",
-)
+FORMS = tuple(GENERATORS)  # every generator magic has a form
+# The magic-line option of each template variant a descriptor names.
+VARIANT_OPTIONS = {
+    "pipeline": argument(
+        "--pipeline",
+        action="store_true",
+        help="Databricks only: write a Lakeflow declarative pipeline source (@dp.expect rules).",
+    ),
+}
 
 
 def generator_arguments(
     what: str, *extra: Callable[..., Any]
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The options every generator magic shares (SPEC section 3), then *extra* ones."""
+    """The options every generator magic shares, then *extra* ones."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         for add in reversed(
@@ -55,7 +58,6 @@ def generator_arguments(
     return decorate
 
 
-@magics_class
 class GenerateMagics(Magics):
     """Cell magics that turn a short YAML spec into PySpark, Delta and MLflow code."""
 
@@ -107,70 +109,6 @@ class GenerateMagics(Magics):
         self.last_form = SpecForm(magic, catalog, settings, store, name=name, initial=initial)
         display(self.last_form.widget)
 
-    @generator_arguments("The Bronze table: sales, bronze.sales or main.bronze.sales.")
-    @line_cell_magic
-    def bronze(self, line: str, cell: str | None = None) -> None:
-        """Land files or a table as-is in a governed Bronze Delta table.
-
-        Keys: source, format, options, schema, load, keys, partition_by, cluster_by,
-        comment, owner, tags, properties. See SPEC section 4.
-        """
-        self._expand("bronze", self.bronze, line, cell)
-
-    @generator_arguments("The Silver table: sales, silver.sales or main.silver.sales.", PIPELINE)
-    @line_cell_magic
-    def silver(self, line: str, cell: str | None = None) -> None:
-        """Clean, check, deduplicate and add features to a Bronze table, MERGEd into Silver.
-
-        Keys: from, load, keys, order_by, select, rename, casts, clean, expect, features,
-        partition_by, cluster_by, comment, owner, tags, properties. See SPEC section 5.
-        """
-        self._expand("silver", self.silver, line, cell)
-
-    @generator_arguments(
-        "The Gold table: weekly_sales, gold.weekly_sales or main.gold.weekly_sales."
-    )
-    @line_cell_magic
-    def gold(self, line: str, cell: str | None = None) -> None:
-        """Join Silver tables, aggregate on a time grain, add features, MERGE into Gold.
-
-        Keys: from, join, group_by, grain, time_col, aggregates, features, keys, kind,
-        partition_by, cluster_by, comment, owner, tags, properties. See SPEC section 6.
-        """
-        self._expand("gold", self.gold, line, cell)
-
-    @generator_arguments("The model's name (registered as it, or as register: says).")
-    @line_cell_magic
-    def modelzoo(self, line: str, cell: str | None = None) -> None:
-        """Compare a baseline and candidate models on one shared split; log, register, promote.
-
-        Keys: table, target, task, features, exclude, time_col, split, cv, models, params,
-        metric, engine, sample_rows, experiment, register, alias, promote_if,
-        leaderboard_table. See SPEC section 7.
-        """
-        self._expand("modelzoo", self.modelzoo, line, cell)
-
-    @generator_arguments("The registered model's name (on Unity Catalog: catalog.ml.NAME).")
-    @line_cell_magic
-    def deploy(self, line: str, cell: str | None = None) -> None:
-        """Score a table with a registered model into a Gold predictions table.
-
-        Keys: model, table, keys, predictions_table, gate, promote, rollback, log_features,
-        result_type. See SPEC section 11.
-        """
-        self._expand("deploy", self.deploy, line, cell)
-
-    @generator_arguments("The registered model's name (on Unity Catalog: catalog.ml.NAME).")
-    @line_cell_magic
-    def monitor(self, line: str, cell: str | None = None) -> None:
-        """Drift per feature and window (PSI, KS), prediction drift, performance, retrain trigger.
-
-        Keys: model, table, time_col, window, features, label, label_table, keys, baseline,
-        psi_threshold, ks_alpha, bins, min_rows, trigger, monitoring_table,
-        lakehouse_monitoring. See SPEC section 11.
-        """
-        self._expand("monitor", self.monitor, line, cell)
-
     def _check_connect(self, magic: str, code: str, settings: Any) -> None:
         """On Spark Connect or serverless, the expansion must pass ``dbx-architect check``."""
         from ..runtime.spark import is_connect
@@ -206,8 +144,8 @@ class GenerateMagics(Magics):
         spark = self.shell.user_ns.get("spark")
         return spark_lookup(spark) if spark is not None else no_lookup
 
-    def _expand(self, magic: str, method: Callable[..., Any], line: str, cell: str | None) -> None:
-        args = parse_line(method, line, f"%%{magic}")
+    def _expand(self, magic: str, line: str, cell: str | None) -> None:
+        args = parse_line(getattr(self, magic), line, f"%%{magic}")
         if args.form:  # %bronze --form (one line) or %%bronze NAME --form + a body to start from
             self._form(magic, " ".join(args.name), cell or "", args.target)
             return
@@ -248,3 +186,21 @@ class GenerateMagics(Magics):
             self._check_guard(magic, expansion.code)
             filename = f"<%%{magic} {' '.join(args.name)}>"
             exec(compile(expansion.code, filename, "exec"), self.shell.user_ns)  # noqa: S102
+
+
+def _generator_magic(magic: str) -> Callable[..., Any]:
+    """The ``%%magic`` method of one descriptor: its help, its options, the shared expansion."""
+    generator = GENERATORS[magic]
+
+    def method(self: GenerateMagics, line: str, cell: str | None = None) -> None:
+        self._expand(magic, line, cell)
+
+    method.__name__ = method.__qualname__ = magic
+    method.__doc__ = generator.help(magic)
+    extra = [VARIANT_OPTIONS[name] for name, _ in generator.variants]
+    return generator_arguments(generator.name_help, *extra)(line_cell_magic(method))
+
+
+for _magic in GENERATORS:
+    setattr(GenerateMagics, _magic, _generator_magic(_magic))
+GenerateMagics = magics_class(GenerateMagics)

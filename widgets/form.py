@@ -3,8 +3,9 @@
 The spec model (pydantic) is the one source of truth: its fields, in order, become the form's
 fields, its defaults the form's defaults, its ``Literal`` types the dropdowns' choices, and its
 validation (through :func:`dbx_architect.expand.expand`, the same path a YAML body takes) the
-inline messages. Per magic, :data:`LAYOUTS` only says which field names a table and which fields
-name columns of it, so those become dropdowns filled from the live catalog.
+inline messages. Per magic, the :class:`~dbx_architect.descriptors.Layout` of its descriptor
+says which field names a table and which fields name columns of it, so those become dropdowns
+filled from the live catalog.
 
 "Use" hands the spec to a callback that stores it; the next run of the magic cell expands it
 in place. A widget callback never edits cells (front ends apply ``set_next_input`` only from an
@@ -29,59 +30,6 @@ from ..runtime.catalog import CatalogBrowser
 from ..settings import Settings
 from ..spec.yaml_body import dump_line, dump_value, load_value
 
-
-@dataclass(frozen=True)
-class Layout:
-    """Which spec fields pick a table, and which pick columns of it."""
-
-    table_field: str
-    many_tables: bool = False  # gold: from is a list of tables
-    path_allowed: bool = False  # bronze: source may be a path instead of a table
-    table_optional: bool = False  # monitor: the table has a default (the predictions table)
-    column: tuple[str, ...] = ()  # one column
-    columns: tuple[str, ...] = ()  # several columns
-    hidden: tuple[str, ...] = ()  # fields left to the YAML body
-    main: tuple[str, ...] = ()  # shown at once; the other keys fold under "more keys"
-
-
-LAYOUTS = {
-    "bronze": Layout(
-        "source",
-        path_allowed=True,
-        columns=("keys", "partition_by", "cluster_by"),
-        main=("format", "schema", "load", "keys", "cluster_by", "comment"),
-    ),
-    "silver": Layout(
-        "from",
-        columns=("keys", "order_by", "select", "partition_by", "cluster_by"),
-        main=("keys", "clean", "expect", "features", "cluster_by", "comment"),
-    ),
-    "gold": Layout(
-        "from",
-        many_tables=True,
-        column=("time_col",),
-        columns=("group_by", "keys", "partition_by", "cluster_by"),
-        main=("join", "group_by", "grain", "time_col", "aggregates", "kind", "comment"),
-    ),
-    "deploy": Layout(
-        "table",
-        columns=("keys",),
-        main=("model", "keys", "gate", "promote", "rollback"),
-    ),
-    "monitor": Layout(
-        "table",
-        table_optional=True,
-        column=("time_col", "label"),
-        columns=("features", "keys"),
-        main=("model", "time_col", "window", "features", "label", "psi_threshold", "trigger"),
-    ),
-    "modelzoo": Layout(
-        "table",
-        column=("target", "time_col"),
-        columns=("features", "exclude", "series"),
-        main=("target", "task", "features", "time_col", "models", "metric", "register"),
-    ),
-}
 CSS = "dbx-form"
 
 
@@ -125,7 +73,7 @@ class SpecForm:
     initial: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.layout = LAYOUTS[self.magic]
+        self.layout = GENERATORS[self.magic].layout
         self.model = GENERATORS[self.magic].load(GENERATORS[self.magic].spec)
         self._quiet = False
         self.last_refresh_ms = 0.0
