@@ -65,3 +65,24 @@ def test_every_magic_has_a_form(magic: str) -> None:
     settings = Settings.from_config(DbxArchitect(), "local")
     form = SpecForm(magic, CatalogBrowser(), settings, lambda name, body: "", name="demand")
     assert form.layout is GENERATORS[magic].layout
+
+
+def test_metric_facts_live_in_one_module() -> None:
+    """The spec's metric lists and the gate's choices are the metrics module's, and the
+    scikit-learn scorers named there exist."""
+    import typing
+
+    from sklearn.metrics import get_scorer
+
+    from dbx_architect.metrics import METRICS
+    from dbx_architect.spec.deploy import Gate
+    from dbx_architect.spec.modelzoo import ModelZooSpec
+
+    zoo = ModelZooSpec(table="t", target="y", task="regression")
+    assert set(zoo.metrics()) | set(
+        zoo.model_copy(update={"task": "classification"}).metrics()
+    ) == set(METRICS)
+    assert set(typing.get_args(Gate.model_fields["metric"].annotation)) <= set(METRICS)
+    for metric in METRICS.values():
+        get_scorer(metric.scorer)
+        assert metric.lower_is_better == metric.scorer.startswith("neg_"), metric.name

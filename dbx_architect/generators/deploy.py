@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import SpecError
+from ..metrics import METRICS
 from ..names import TableName, check_identifier, parse_table_name, sql_ident
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.deploy import MODEL_REF, DeploySpec
 from .columns import Columns
-
-LOWER_IS_BETTER = ("rmse", "mae")
 
 
 def resolve_model(
@@ -68,13 +67,9 @@ def plan_deploy(
             "label": spec.gate.label,
             "metric": spec.gate.metric,
             "min_improvement": spec.gate.min_improvement,
-            "lower_is_better": spec.gate.metric in LOWER_IS_BETTER,
-            "evaluator": "RegressionEvaluator"
-            if spec.gate.metric in ("rmse", "mae", "r2")
-            else "MulticlassClassificationEvaluator",
-            "evaluator_metric": {"accuracy": "accuracy", "f1_weighted": "weightedFMeasure"}.get(
-                spec.gate.metric, spec.gate.metric
-            ),
+            "lower_is_better": METRICS[spec.gate.metric].lower_is_better,
+            "evaluator": METRICS[spec.gate.metric].spark_evaluator,
+            "evaluator_metric": METRICS[spec.gate.metric].spark_name,
         }
     return {
         "databricks": databricks,

@@ -10,10 +10,11 @@ import keyword
 from typing import Any
 
 from ..errors import SpecError, did_you_mean, short
+from ..metrics import METRICS
 from ..names import TableName, check_identifier, parse_table_name
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
-from ..spec.modelzoo import LOWER_IS_BETTER, ModelZooSpec
+from ..spec.modelzoo import ModelZooSpec
 from .columns import Columns
 from .deploy import spark_model_volume
 
@@ -77,17 +78,6 @@ CANDIDATES: dict[str, dict[str, tuple[str, str, dict[str, Any]]]] = {
 }
 DEFAULT_MODELS = ("baseline", "linear", "random_forest", "hist_gbm")
 PACKAGES = {"lightgbm": "lightgbm", "xgboost": "xgboost"}
-
-# metric -> scikit-learn scorer (a "neg_" scorer is flipped back to the metric's own sign).
-SCORERS = {
-    "rmse": "neg_root_mean_squared_error",
-    "mae": "neg_mean_absolute_error",
-    "r2": "r2",
-    "f1_weighted": "f1_weighted",
-    "accuracy": "accuracy",
-    "roc_auc": "roc_auc_ovr_weighted",
-    "log_loss": "neg_log_loss",
-}
 
 
 # Spark ML estimators for engine: spark (pyspark.ml.<family>); extra trees, LightGBM and
@@ -317,6 +307,7 @@ def plan_modelzoo(
     )
     candidates = _candidates(spec)
     primary = spec.primary_metric()
+    promote_metric = (spec.promote_if.metric if spec.promote_if else None) or primary
     split = spec.split.model_copy(update={"method": "time"} if spec.task == "forecast" else {})
     return {
         "template": "modelzoo_spark.py.j2" if spec.engine == "spark" else "modelzoo.py.j2",
@@ -338,16 +329,17 @@ def plan_modelzoo(
         "candidate_names": [c["name"] for c in candidates],
         "imports": _imports(spec.engine, spec.family, candidates, split.method == "time"),
         "metrics": list(spec.metrics()),
-        "scorers": {m: SCORERS[m] for m in spec.metrics()},
+        "scorers": {m: METRICS[m].scorer for m in spec.metrics()},
         "primary": primary,
-        "lower_is_better": primary in LOWER_IS_BETTER,
+        "lower_is_better": METRICS[primary].lower_is_better,
         "sample_rows": spec.sample_rows,
         "experiment": spec.experiment or f"{settings.experiment_root.rstrip('/')}/{model_name}",
         "artifact_root": None if databricks else "./.dbx_architect/mlruns",
         "registered": registered,
         "alias": spec.alias,
         "promote": spec.promote_if,
-        "promote_metric": (spec.promote_if.metric if spec.promote_if else None) or primary,
+        "promote_metric": promote_metric,
+        "promote_lower_is_better": METRICS[promote_metric].lower_is_better,
         "leaderboard_table": leaderboard.dotted,
         "schema_name": leaderboard.schema_dotted,
         "dfs_tmp": spark_model_volume(settings),

@@ -7,12 +7,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from ..errors import short
+from ..metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
 from .base import Identifier, OneLine, SpecModel
 from .transform import Columns, Scalar
-
-REGRESSION_METRICS = ("rmse", "mae", "r2")
-CLASSIFICATION_METRICS = ("f1_weighted", "accuracy", "roc_auc", "log_loss")
-LOWER_IS_BETTER = ("rmse", "mae", "log_loss")
 
 
 class Split(SpecModel):
