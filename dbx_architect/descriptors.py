@@ -17,6 +17,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import SpecError
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -60,11 +62,28 @@ class Generator:
     layout: Layout
     snippet: SnippetCell
     variants: tuple[tuple[str, str], ...] = ()  # (variant, template), e.g. a Lakeflow pipeline
+    # "module:function"(settings, spec or None) -> why the variant cannot be written, or None
+    variant_check: str | None = None
+    engines: tuple[tuple[str, str], ...] = ()  # (the spec's engine, template) when it differs
     name_label: str = "TABLE"  # how messages call the magic line's name
 
     def load(self, ref: str) -> Any:
         module, _, attr = ref.partition(":")
         return getattr(importlib.import_module(module, __package__), attr)
+
+    def template_for(self, spec: Any, variant: str | None) -> str:
+        """The template of *variant*, of the spec's engine, or the magic's own."""
+        if variant:
+            return dict(self.variants)[variant]
+        return dict(self.engines).get(getattr(spec, "engine", ""), self.template)
+
+    def check_variant(self, variant: str | None, settings: Any, spec: Any = None) -> None:
+        """Refuse a variant that cannot be written for these settings (and, given, this spec)."""
+        if not variant or self.variant_check is None:
+            return
+        problem = self.load(self.variant_check)(settings, spec)
+        if problem:
+            raise SpecError(problem)
 
     def help(self, magic: str) -> str:
         """The magic's docstring: what it does, then every key its spec accepts."""
@@ -106,6 +125,7 @@ GENERATORS: dict[str, Generator] = {
         template="silver.py.j2",
         schema_setting="silver_schema",
         variants=(("pipeline", "silver_pipeline.py.j2"),),
+        variant_check=".generators.silver:pipeline_problem",
         summary="Clean, check, deduplicate and add features to a Bronze table, MERGEd into "
         "Silver.",
         name_help="The Silver table: sales, silver.sales or main.silver.sales.",
@@ -157,6 +177,7 @@ GENERATORS: dict[str, Generator] = {
         spec=".spec.modelzoo:ModelZooSpec",
         plan=".generators.modelzoo:plan_modelzoo",
         template="modelzoo.py.j2",
+        engines=(("spark", "modelzoo_spark.py.j2"),),
         schema_setting="gold_schema",
         name_label="NAME",
         summary="Compare a baseline and candidate models on one shared split; log, register, "

@@ -67,22 +67,12 @@ def render_spec(
     generator = GENERATORS[magic]
     schema = getattr(settings, generator.schema_setting)
     table = parse_table_name(name, generator.name_label, settings.catalog, schema)
-    template = generator.template
-    if variant:
-        template = dict(generator.variants)[variant]
-        if variant == "pipeline" and settings.target != "databricks":
-            raise SpecError(
-                "--pipeline: Lakeflow expectations (@dp.expect) exist only on Databricks; "
-                "add --target databricks"
-            )
+    template = generator.template_for(spec, variant)
+    generator.check_variant(variant, settings)
     context = generator.load(generator.plan)(spec, table, settings, lookup)
-    if variant and variant in context.get("variant_errors", {}):
-        raise SpecError(context["variant_errors"][variant])
+    generator.check_variant(variant, settings, spec)
     serverless = settings.compute == "serverless"  # no DataFrame cache there
-    code = render(
-        context.get("template", template),
-        {**context, "variant": variant, "serverless": serverless},
-    )
+    code = render(template, {**context, "variant": variant, "serverless": serverless})
     check_compiles(code, f"<%%{magic} {name}>")
     return code
 

@@ -31,7 +31,7 @@ def test_the_descriptor_names_real_parts(magic: str) -> None:
     generator = GENERATORS[magic]
     spec = generator.load(generator.spec)
     assert callable(generator.load(generator.plan))
-    for template in [generator.template, *(t for _, t in generator.variants)]:
+    for template in [generator.template, *dict(generator.variants + generator.engines).values()]:
         assert (TEMPLATES / template).is_file(), template
     layout, keys = generator.layout, set(spec.allowed_keys())
     named = {layout.table_field, *layout.column, *layout.columns, *layout.hidden, *layout.main}

@@ -310,7 +310,6 @@ def plan_modelzoo(
     promote_metric = (spec.promote_if.metric if spec.promote_if else None) or primary
     split = spec.split.model_copy(update={"method": "time"} if spec.task == "forecast" else {})
     return {
-        "template": "modelzoo_spark.py.j2" if spec.engine == "spark" else "modelzoo.py.j2",
         "spec": spec,
         "engine": spec.engine,
         "databricks": databricks,

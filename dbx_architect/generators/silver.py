@@ -78,21 +78,27 @@ def plan_silver(
         "properties": table_properties(dict(spec.properties)),
         "view": f"_silver_{table.table}_batch",
         "quarantine_view": f"_silver_{table.table}_quarantine_batch",
-        "variant_errors": _pipeline_errors(spec),
         **governance(settings, spec.owner, dict(spec.tags)),
     }
 
 
-def _pipeline_errors(spec: SilverSpec) -> dict[str, str]:
-    """What the Lakeflow variant cannot express."""
+def pipeline_problem(settings: Settings, spec: SilverSpec | None) -> str | None:
+    """Why the Lakeflow variant cannot be written (*spec* None: before the spec is planned)."""
+    if spec is None:
+        if settings.target != "databricks":
+            return (
+                "--pipeline: Lakeflow expectations (@dp.expect) exist only on Databricks; "
+                "add --target databricks"
+            )
+        return None
     for index, rule in enumerate(spec.expect):
         if rule.kind == "unique":
-            return {
-                "pipeline": f"expect[{index}]: --pipeline: a unique check compares rows with "
+            return (
+                f"expect[{index}]: --pipeline: a unique check compares rows with "
                 "each other, but Lakeflow expectations look at one row at a time (the keys are "
                 "unique after dedupe anyway); remove it or drop --pipeline"
-            }
-    return {}
+            )
+    return None
 
 
 def merge_condition(keys: list[str]) -> str:

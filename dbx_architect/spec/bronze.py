@@ -23,7 +23,10 @@ class BronzeSpec(TableSpec):
     schema_ddl: OneLine | None = Field(
         None, alias="schema", description="Spark DDL columns; required for incremental file loads."
     )
-    load: Literal["incremental", "full"] = "incremental"
+    load: Literal["incremental", "full"] = Field(
+        "incremental",
+        description="incremental: only new files or commits; full: replace every row.",
+    )
     keys: list[Identifier] = Field(
         default_factory=list, description="Upsert with MERGE on these columns."
     )

@@ -22,9 +22,13 @@ class Gate(SpecModel):
     """Challenger against champion on labelled data, before promotion."""
 
     data: OneLine = Field(description="A labelled table (short names resolve to gold).")
-    label: Identifier
-    metric: Literal["rmse", "mae", "r2", "accuracy", "f1_weighted"] = "rmse"
-    min_improvement: float = Field(0.0, ge=0, le=1e9)
+    label: Identifier = Field(description="The column holding the true value.")
+    metric: Literal["rmse", "mae", "r2", "accuracy", "f1_weighted"] = Field(
+        "rmse", description="rmse, mae, r2, accuracy or f1_weighted."
+    )
+    min_improvement: float = Field(
+        0.0, ge=0, le=1e9, description="The challenger must beat the champion by this much."
+    )
 
 
 class DeploySpec(SpecModel):
@@ -35,8 +39,12 @@ class DeploySpec(SpecModel):
     )
     table: OneLine = Field(description="The table to score (short names resolve to gold).")
     keys: Columns = Field(default_factory=list, description="Columns that identify a scored row.")
-    predictions_table: OneLine | None = None
-    gate: Gate | None = None
+    predictions_table: OneLine | None = Field(
+        None, description="Where predictions go; default: <NAME>_predictions in gold."
+    )
+    gate: Gate | None = Field(
+        None, description="Challenger against champion before promotion (see Gate)."
+    )
     promote: bool = Field(False, description="Move @champion to @challenger if the gate passes.")
     rollback: bool = Field(False, description="Move @champion back to the previous version.")
     log_features: bool = Field(

@@ -22,7 +22,9 @@ class Join(SpecModel):
     on: Annotated[Columns, AfterValidator(_some)] = Field(
         ..., description="Columns the tables share (joined with USING)."
     )
-    how: Literal["inner", "left", "right", "full"] = "inner"
+    how: Literal["inner", "left", "right", "full"] = Field(
+        "inner", description="inner, left, right or full."
+    )
 
 
 class GoldSpec(TableSpec):
@@ -31,14 +33,23 @@ class GoldSpec(TableSpec):
     from_: Annotated[list[OneLine], BeforeValidator(as_list)] = Field(
         default_factory=list, alias="from", description="One Silver table, or several to join."
     )
-    join: Join | None = None
-    group_by: Columns = Field(default_factory=list)
-    grain: Literal["day", "week", "month"] | None = None
-    time_col: Identifier | None = None
-    aggregates: dict[Identifier, OneLine] = Field(default_factory=dict)
-    features: list[Feature] = Field(default_factory=list)
+    join: Join | None = Field(None, description="How several tables in from are joined (see Join).")
+    group_by: Columns = Field(default_factory=list, description="Columns to aggregate by.")
+    grain: Literal["day", "week", "month"] | None = Field(
+        None, description="day, week (Monday) or month, applied to time_col."
+    )
+    time_col: Identifier | None = Field(None, description="The time column the grain truncates.")
+    aggregates: dict[Identifier, OneLine] = Field(
+        default_factory=dict, description="{name: SQL aggregate}, e.g. {units: sum(units)}."
+    )
+    features: list[Feature] = Field(
+        default_factory=list, description="Features added after aggregating (see Feature)."
+    )
     keys: Columns = Field(default_factory=list, description="Default: the group-by columns.")
-    kind: Literal["aggregate", "features", "predictions", "evaluation", "monitoring"] = "aggregate"
+    kind: Literal["aggregate", "features", "predictions", "evaluation", "monitoring"] = Field(
+        "aggregate",
+        description="aggregate, features (keys become the primary key), or a table with fixed columns: predictions, evaluation, monitoring.",
+    )
 
     @model_validator(mode="after")
     def _checks(self) -> GoldSpec:

@@ -36,7 +36,9 @@ class MonitorSpec(SpecModel):
         description="What was scored (short names resolve to gold); default: <NAME>_predictions.",
     )
     time_col: Identifier = Field("scored_at", description="The column that places a row in time.")
-    window: Literal["day", "week", "month"] = "day"
+    window: Literal["day", "week", "month"] = Field(
+        "day", description="The time window: day, week or month."
+    )
     features: Columns = Field(
         default_factory=list, description="Columns to check; default: the model's signature inputs."
     )
@@ -52,7 +54,9 @@ class MonitorSpec(SpecModel):
         description="The reference table; default: the model's training table at the Delta "
         "version it was trained on (its MLflow run's source_table and data_version tags).",
     )
-    psi_threshold: float = Field(0.2, gt=0, le=100)
+    psi_threshold: float = Field(
+        0.2, gt=0, le=100, description="A feature drifts when its PSI exceeds this."
+    )
     ks_alpha: float = Field(
         0.05, gt=0, lt=1, description="Family-wise level over a window's KS tests (Bonferroni)."
     )
@@ -63,8 +67,10 @@ class MonitorSpec(SpecModel):
         le=2**31 - 1,
         description="A window needs this many non-null values for a drift statistic.",
     )
-    trigger: Trigger = Field(default_factory=Trigger)
-    monitoring_table: OneLine | None = None
+    trigger: Trigger = Field(default_factory=Trigger, description="When to retrain (see Trigger).")
+    monitoring_table: OneLine | None = Field(
+        None, description="Where results go; default: <NAME>_monitoring in gold."
+    )
     lakehouse_monitoring: bool = Field(
         False, description="Databricks only: also create a Lakehouse Monitoring inference profile."
     )

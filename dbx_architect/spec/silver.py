@@ -17,9 +17,13 @@ class Clean(SpecModel):
     trim: Columns | Literal[True] | None = Field(
         None, description="Columns to trim, or true for every string column."
     )
-    lower: Columns = Field(default_factory=list)
-    fill: dict[Identifier, Scalar] = Field(default_factory=dict)
-    drop_nulls: Columns = Field(default_factory=list)
+    lower: Columns = Field(default_factory=list, description="Columns to lower-case.")
+    fill: dict[Identifier, Scalar] = Field(
+        default_factory=dict, description="A value for NULLs per column, e.g. {units: 0}."
+    )
+    drop_nulls: Columns = Field(
+        default_factory=list, description="Drop rows where any of these columns is NULL."
+    )
 
 
 class SilverSpec(TableSpec):
@@ -31,12 +35,22 @@ class SilverSpec(TableSpec):
     )
     keys: Columns = Field(..., description="One row per key; MERGE on these columns.")
     order_by: Columns = Field(default_factory=list, description="The latest row per key wins.")
-    select: Columns = Field(default_factory=list)
-    rename: dict[Identifier, Identifier] = Field(default_factory=dict)
-    casts: dict[Identifier, OneLine] = Field(default_factory=dict)
-    clean: Clean | None = None
-    expect: list[Expectation] = Field(default_factory=list)
-    features: list[Feature] = Field(default_factory=list)
+    select: Columns = Field(
+        default_factory=list, description="Keep only these columns (default: every column)."
+    )
+    rename: dict[Identifier, Identifier] = Field(
+        default_factory=dict, description="{old: new} column names."
+    )
+    casts: dict[Identifier, OneLine] = Field(
+        default_factory=dict, description="{column: SQL type}, e.g. {price: DECIMAL(10,2)}."
+    )
+    clean: Clean | None = Field(None, description="Cleaning steps (see Clean).")
+    expect: list[Expectation] = Field(
+        default_factory=list, description="Data-quality checks (see Expectation)."
+    )
+    features: list[Feature] = Field(
+        default_factory=list, description="Features added after dedupe (see Feature)."
+    )
 
     @model_validator(mode="after")
     def _checks(self) -> SilverSpec:
