@@ -48,7 +48,8 @@ class GoldSpec(TableSpec):
     keys: Columns = Field(default_factory=list, description="Default: the group-by columns.")
     kind: Literal["aggregate", "features", "predictions", "evaluation", "monitoring"] = Field(
         "aggregate",
-        description="aggregate, features (keys become the primary key), or a table with fixed columns: predictions, evaluation, monitoring.",
+        description="aggregate, features (keys become the primary key), or a table with fixed "
+        "columns: predictions, evaluation, monitoring.",
     )
 
     @model_validator(mode="after")

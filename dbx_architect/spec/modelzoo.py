@@ -15,11 +15,15 @@ from .transform import Columns, Scalar
 class Split(SpecModel):
     """How rows are split into train and test, and train into folds."""
 
-    method: Literal["random", "time", "group"] = Field("random", description="random, time (the latest rows for test) or group (group_col).")
+    method: Literal["random", "time", "group"] = Field(
+        "random", description="random, time (the latest rows for test) or group (group_col)."
+    )
     test_size: float = Field(0.2, gt=0, lt=1, description="The share of rows held out for test.")
     seed: int = Field(42, ge=0, le=2**32 - 1, description="scikit-learn takes 0 to 2**32 - 1.")
     gap: int = Field(0, ge=0, description="time: rows left out between train and validation.")
-    group_col: Identifier | None = Field(None, description="group: the column whose values stay on one side of the split.")
+    group_col: Identifier | None = Field(
+        None, description="group: the column whose values stay on one side of the split."
+    )
 
     @model_validator(mode="after")
     def _group(self) -> Split:
@@ -29,8 +33,15 @@ class Split(SpecModel):
 
 
 class PromoteIf(SpecModel):
-    metric: Identifier | None = Field(None, description="The metric compared; default: the zoo"s metric.")
-    min_improvement: float = Field(0.0, ge=0, le=1e9, description="Move @champion only when the test score beats the champion"s by this much.")
+    metric: Identifier | None = Field(
+        None, description="The metric compared; default: the zoo's metric."
+    )
+    min_improvement: float = Field(
+        0.0,
+        ge=0,
+        le=1e9,
+        description="Move @champion only when the test score beats the champion's by this much.",
+    )
 
 
 class ModelZooSpec(SpecModel):
@@ -38,28 +49,65 @@ class ModelZooSpec(SpecModel):
 
     table: OneLine = Field(..., description="A Gold table (short names resolve to gold).")
     target: Identifier = Field(description="The column to predict.")
-    task: Literal["regression", "classification", "forecast"] = Field(description="regression, classification or forecast (a time split).")
+    task: Literal["regression", "classification", "forecast"] = Field(
+        description="regression, classification or forecast (a time split)."
+    )
     features: Columns = Field(default_factory=list, description="Default: every other column.")
-    exclude: Columns = Field(default_factory=list, description="Columns left out of the features; not with features.")
-    time_col: Identifier | None = Field(None, description="The time column (a forecast and a time split need it).")
+    exclude: Columns = Field(
+        default_factory=list, description="Columns left out of the features; not with features."
+    )
+    time_col: Identifier | None = Field(
+        None, description="The time column (a forecast and a time split need it)."
+    )
     lags: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=list, description="forecast: the target this many rows back, as features."
     )
     series: Columns = Field(
         default_factory=list, description="forecast: columns naming one series (lags stay inside)."
     )
-    split: Split = Field(default_factory=Split, description="How rows are split into train and test (see Split).")
+    split: Split = Field(
+        default_factory=Split, description="How rows are split into train and test (see Split)."
+    )
     cv: int = Field(5, ge=2, le=20, description="Cross-validation folds.")
-    models: list[str] = Field(default_factory=list, description="Candidates, e.g. linear, random_forest, extra_trees, hist_gbm; baseline is always added.")
-    params: dict[str, dict[str, Scalar | list[Scalar] | None]] = Field(default_factory=dict, description="{model: {parameter: value}}, the engine"s own parameter names.")
-    metric: str | None = Field(None, description="rmse, mae, r2; f1_weighted, accuracy, roc_auc, log_loss; default: the first of the task"s.")
-    engine: Literal["sklearn", "spark"] = Field("sklearn", description="sklearn (rows go to the driver) or spark (Spark ML, nothing collected).")
-    sample_rows: int = Field(1_000_000, ge=100, le=2**31 - 1, description="sklearn: at most this many rows are collected to the driver.")
-    experiment: OneLine | None = Field(None, description="The MLflow experiment; default: under the configured experiment root.")
-    register_: OneLine | None = Field(None, alias="register", description="The registered model"s name (in the ml schema on Unity Catalog).")
+    models: list[str] = Field(
+        default_factory=list,
+        description="Candidates, e.g. linear, random_forest, extra_trees, hist_gbm; "
+        "baseline is always added.",
+    )
+    params: dict[str, dict[str, Scalar | list[Scalar] | None]] = Field(
+        default_factory=dict,
+        description="{model: {parameter: value}}, the engine's own parameter names.",
+    )
+    metric: str | None = Field(
+        None,
+        description="rmse, mae, r2; f1_weighted, accuracy, roc_auc, log_loss; "
+        "default: the first of the task's.",
+    )
+    engine: Literal["sklearn", "spark"] = Field(
+        "sklearn",
+        description="sklearn (rows go to the driver) or spark (Spark ML, nothing collected).",
+    )
+    sample_rows: int = Field(
+        1_000_000,
+        ge=100,
+        le=2**31 - 1,
+        description="sklearn: at most this many rows are collected to the driver.",
+    )
+    experiment: OneLine | None = Field(
+        None, description="The MLflow experiment; default: under the configured experiment root."
+    )
+    register_: OneLine | None = Field(
+        None,
+        alias="register",
+        description="The registered model's name (in the ml schema on Unity Catalog).",
+    )
     alias: Identifier = Field("challenger", description="The alias the winner gets.")
-    promote_if: PromoteIf | None = Field(None, description="When the winner also becomes @champion (see PromoteIf).")
-    leaderboard_table: OneLine | None = Field(None, description="The Gold evaluation table the leaderboard is appended to.")
+    promote_if: PromoteIf | None = Field(
+        None, description="When the winner also becomes @champion (see PromoteIf)."
+    )
+    leaderboard_table: OneLine | None = Field(
+        None, description="The Gold evaluation table the leaderboard is appended to."
+    )
 
     @model_validator(mode="after")
     def _fit(self) -> ModelZooSpec:

@@ -16,11 +16,15 @@ class Source(SpecModel):
     name: Identifier = Field(description="The Bronze and Silver table name.")
     path: OneLine | None = Field(None, description="Files: ./landing/sales/ or /Volumes/...")
     table: OneLine | None = Field(None, description="Or an existing table: raw.sales")
-    format: Literal["csv", "json", "parquet", "delta"] | None = Field(None, description="csv, json, parquet or delta; inferred from the path when absent.")
+    format: Literal["csv", "json", "parquet", "delta"] | None = Field(
+        None, description="csv, json, parquet or delta; inferred from the path when absent."
+    )
     schema_ddl: OneLine | None = Field(None, alias="schema", description="Spark DDL columns.")
     keys: Columns = Field(default_factory=list, description="The columns that identify a row.")
-    load: Literal["incremental", "full"] = Field("incremental", description="incremental (only what is new) or full (replace every row).")
-    comment: OneLine | None = Field(None, description="The table"s comment.")
+    load: Literal["incremental", "full"] = Field(
+        "incremental", description="incremental (only what is new) or full (replace every row)."
+    )
+    comment: OneLine | None = Field(None, description="The table's comment.")
 
     @model_validator(mode="after")
     def _where(self) -> Source:
@@ -43,20 +47,33 @@ class Owners(SpecModel):
 class Requirements(SpecModel):
     """A use case in a few lines: sources, what to predict, how fast, who owns what."""
 
-    use_case: Identifier = Field(description="The use case"s name; tables and the model are named after it.")
+    use_case: Identifier = Field(
+        description="The use case's name; tables and the model are named after it."
+    )
     catalog: Identifier | None = Field(None, description="Default: the configured catalog.")
-    sources: list[Source] = Field(min_length=1, description="The inputs, at least one (see Source).")
+    sources: list[Source] = Field(
+        min_length=1, description="The inputs, at least one (see Source)."
+    )
     target: Identifier = Field(description="The column to predict.")
-    task: Literal["regression", "classification", "forecast"] = Field(description="regression, classification or forecast.")
-    time_col: Identifier | None = Field(None, description="The time column (a forecast and a grain need it).")
+    task: Literal["regression", "classification", "forecast"] = Field(
+        description="regression, classification or forecast."
+    )
+    time_col: Identifier | None = Field(
+        None, description="The time column (a forecast and a grain need it)."
+    )
     grain: Literal["day", "week", "month"] | None = Field(
         None, description="Gold aggregates to this grain on time_col."
     )
     group_by: Columns = Field(default_factory=list, description="Gold's keys besides time.")
     sla: OneLine | None = Field(None, description="e.g. daily by 06:00 UTC")
     latency: Literal["batch", "streaming"] = Field("batch", description="batch or streaming.")
-    compliance: Compliance = Field(default_factory=Compliance, description="Personal data and retention (see Compliance).")
-    owners: Owners = Field(default_factory=Owners, description="Who owns the data, the model, and who reads (see Owners).")
+    compliance: Compliance = Field(
+        default_factory=Compliance, description="Personal data and retention (see Compliance)."
+    )
+    owners: Owners = Field(
+        default_factory=Owners,
+        description="Who owns the data, the model, and who reads (see Owners).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Requirements:

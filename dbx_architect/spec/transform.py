@@ -38,13 +38,25 @@ Columns = Annotated[list[Identifier], BeforeValidator(as_list)]
 class Expectation(SpecModel):
     """One data-quality rule: exactly one of rule, not_null, unique, in, range."""
 
-    name: Identifier = Field(description="The check"s name, as reported in the quality summary and _failed.")
-    action: Action = Field("warn", description="What a failing row does: warn (count it), drop, quarantine (move it to <table>_quarantine) or fail (stop before writing).")
+    name: Identifier = Field(
+        description="The check's name, as reported in the quality summary and _failed."
+    )
+    action: Action = Field(
+        "warn",
+        description="What a failing row does: warn (count it), drop, quarantine (move it to "
+        "<table>_quarantine) or fail (stop before writing).",
+    )
     rule: OneLine | None = Field(None, description="A SQL boolean expression.")
     not_null: Columns | None = Field(None, description="Columns that must not be NULL.")
     unique: Columns | None = Field(None, description="Columns that together are unique.")
-    in_: dict[Identifier, list[Scalar]] | None = Field(None, alias="in", description="Allowed values per column, e.g. {store: [north, south]}; NULL passes.")
-    range: dict[Identifier, list[int | float | str]] | None = Field(None, description="[min, max] per column, both included; NULL passes.")
+    in_: dict[Identifier, list[Scalar]] | None = Field(
+        None,
+        alias="in",
+        description="Allowed values per column, e.g. {store: [north, south]}; NULL passes.",
+    )
+    range: dict[Identifier, list[int | float | str]] | None = Field(
+        None, description="[min, max] per column, both included; NULL passes."
+    )
 
     KINDS: ClassVar[tuple[str, ...]] = ("rule", "not_null", "unique", "in", "range")
 
@@ -80,10 +92,14 @@ class Expectation(SpecModel):
 
 class Lag(SpecModel):
     column: Identifier = Field(description="The column to look back on.")
-    by: Columns = Field(default_factory=list, description="Columns naming one series; the lag stays inside it.")
+    by: Columns = Field(
+        default_factory=list, description="Columns naming one series; the lag stays inside it."
+    )
     order: Columns | None = Field(None, description="The column(s) that give time (required).")
     periods: int = Field(1, ge=1, le=10_000, description="How many rows back.")
-    name: Identifier | None = Field(None, description="The feature"s column name; default: <column>_lag<periods>.")
+    name: Identifier | None = Field(
+        None, description="The feature's column name; default: <column>_lag<periods>."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Lag:
@@ -94,11 +110,17 @@ class Lag(SpecModel):
 
 class Rolling(SpecModel):
     column: Identifier = Field(description="The column to aggregate.")
-    by: Columns = Field(default_factory=list, description="Columns naming one series; the window stays inside it.")
+    by: Columns = Field(
+        default_factory=list, description="Columns naming one series; the window stays inside it."
+    )
     order: Columns | None = Field(None, description="The column(s) that give time (required).")
     window: int = Field(..., ge=1, le=10_000, description="Rows, the current one included.")
-    agg: Literal["mean", "sum", "min", "max", "stddev", "count"] = Field("mean", description="mean, sum, min, max, stddev or count over the window.")
-    name: Identifier | None = Field(None, description="The feature"s column name; default: <column>_<agg><window>.")
+    agg: Literal["mean", "sum", "min", "max", "stddev", "count"] = Field(
+        "mean", description="mean, sum, min, max, stddev or count over the window."
+    )
+    name: Identifier | None = Field(
+        None, description="The feature's column name; default: <column>_<agg><window>."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Rolling:
@@ -108,7 +130,7 @@ class Rolling(SpecModel):
 
 
 class Ratio(SpecModel):
-    name: Identifier = Field(description="The feature"s column name.")
+    name: Identifier = Field(description="The feature's column name.")
     num: Identifier = Field(description="The numerator column.")
     den: Identifier = Field(description="The denominator column (NULL where it is 0).")
 
@@ -116,11 +138,17 @@ class Ratio(SpecModel):
 class Feature(SpecModel):
     """One feature: exactly one of date_parts, lag, rolling, ratio, expr."""
 
-    date_parts: Identifier | None = Field(None, description="A date or timestamp column split into year, month, day, day of week...")
+    date_parts: Identifier | None = Field(
+        None, description="A date or timestamp column split into year, month, day, day of week..."
+    )
     lag: Lag | None = Field(None, description="The value of a column some rows back (see Lag).")
-    rolling: Rolling | None = Field(None, description="An aggregate over the last rows (see Rolling).")
+    rolling: Rolling | None = Field(
+        None, description="An aggregate over the last rows (see Rolling)."
+    )
     ratio: Ratio | None = Field(None, description="num / den (see Ratio).")
-    expr: dict[Identifier, OneLine] | None = Field(None, description="{name: SQL expression}, one per feature item.")
+    expr: dict[Identifier, OneLine] | None = Field(
+        None, description="{name: SQL expression}, one per feature item."
+    )
 
     KINDS: ClassVar[tuple[str, ...]] = ("date_parts", "lag", "rolling", "ratio", "expr")
 
@@ -144,12 +172,23 @@ class Feature(SpecModel):
 class TableSpec(SpecModel):
     """Keys every table-writing spec ends with: physical layout and governance."""
 
-    partition_by: Columns = Field(default_factory=list, description="Partition columns (physical layout); not with cluster_by.")
-    cluster_by: Columns = Field(default_factory=list, description="Liquid clustering columns; not with partition_by.")
-    comment: OneLine | None = Field(None, description="The table"s comment.")
-    owner: Principal | None = Field(None, description="The Unity Catalog owner (a user, group or service principal).")
-    tags: dict[OneLine, ScalarText] = Field(default_factory=dict, description="Unity Catalog tags (comments when the target is local).")
-    properties: dict[PropertyKey, ScalarText] = Field(default_factory=dict, description="TBLPROPERTIES, e.g. delta.appendOnly: true.")
+    partition_by: Columns = Field(
+        default_factory=list,
+        description="Partition columns (physical layout); not with cluster_by.",
+    )
+    cluster_by: Columns = Field(
+        default_factory=list, description="Liquid clustering columns; not with partition_by."
+    )
+    comment: OneLine | None = Field(None, description="The table's comment.")
+    owner: Principal | None = Field(
+        None, description="The Unity Catalog owner (a user, group or service principal)."
+    )
+    tags: dict[OneLine, ScalarText] = Field(
+        default_factory=dict, description="Unity Catalog tags (comments when the target is local)."
+    )
+    properties: dict[PropertyKey, ScalarText] = Field(
+        default_factory=dict, description="TBLPROPERTIES, e.g. delta.appendOnly: true."
+    )
 
     @model_validator(mode="after")
     def _one_layout(self) -> TableSpec:
