@@ -72,7 +72,8 @@ def render_spec(
     context = generator.load(generator.plan)(spec, table, settings, lookup)
     generator.check_variant(variant, settings, spec)
     serverless = settings.compute == "serverless"  # no DataFrame cache there
-    code = render(template, {**context, "variant": variant, "serverless": serverless})
+    variables = context.for_template()
+    code = render(template, {**variables, "variant": variant, "serverless": serverless})
     check_compiles(code, f"<%%{magic} {name}>")
     return code
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError, short
@@ -12,7 +13,7 @@ from ..settings import Settings
 from ..spec.bronze import BronzeSpec
 from ..sql import parse_schema
 from .columns import Columns
-from .common import checkpoint_volume, governance, layout, table_properties
+from .common import TableContext, checkpoint_volume, governance, layout, table_properties
 
 TEMPLATE = "bronze.py.j2"
 METADATA_COLUMNS = ("_ingested_at", "_source_file")
@@ -63,9 +64,26 @@ def _source(spec: BronzeSpec, settings: Settings) -> dict[str, Any]:
     return {"kind": "files", "format": fmt, "path": spec.source}
 
 
+@dataclass(frozen=True)
+class BronzeContext(TableContext):
+    spec: BronzeSpec
+    target: str
+    source: dict[str, Any]  # kind (files | delta_path | table), format, path or table
+    incremental: bool
+    columns: list[str] | None  # DDL of each column, when the schema is given
+    read_schema: str | None
+    options: dict[str, str]
+    keys: list[str]  # as SQL identifiers
+    key_names: list[str]
+    checkpoint: str
+    schema_location: str
+    volume: str | None  # catalog.schema.volume of the checkpoints, to create on Databricks
+    relative: list[str]  # local paths made absolute at run time
+
+
 def plan_bronze(
     spec: BronzeSpec, table: TableName, settings: Settings, lookup: ColumnLookup
-) -> dict[str, Any]:
+) -> BronzeContext:
     """The template context for one ``%%bronze`` cell."""
     source = _source(spec, settings)
     incremental = spec.load == "incremental"
@@ -89,29 +107,29 @@ def plan_bronze(
         options.setdefault("header", "true")
     checkpoint = f"{settings.volume_root.rstrip('/')}/{table.schema}/{table.table}"
     local_paths = [p for p in (source.get("path"), checkpoint) if p and _is_relative(p)]
-    return {
-        "spec": spec,
-        "target": settings.target,
-        "databricks": settings.target == "databricks",
-        "table": table.dotted,
-        "schema_name": table.schema_dotted,
-        "source": source,
-        "incremental": incremental,
-        "columns": [c.ddl for c in columns] if columns is not None else None,
-        "read_schema": ", ".join(f"{c.name} {c.type}" for c in columns) if columns else None,
-        "options": dict(sorted(options.items())),
-        "keys": [sql_ident(k) for k in spec.keys],
-        "key_names": list(spec.keys),
-        "layout": layout(spec.partition_by, spec.cluster_by),
-        "comment": spec.comment or _default_comment(source),
-        "properties": table_properties(dict(spec.properties)),
-        "checkpoint": checkpoint,
-        "schema_location": f"{checkpoint}/_schema",
-        "volume": checkpoint_volume(settings),
-        "view": f"_bronze_{table.table}_batch",
-        "relative": local_paths,
+    return BronzeContext(
+        spec=spec,
+        target=settings.target,
+        databricks=settings.target == "databricks",
+        table=table.dotted,
+        schema_name=table.schema_dotted,
+        source=source,
+        incremental=incremental,
+        columns=[c.ddl for c in columns] if columns is not None else None,
+        read_schema=", ".join(f"{c.name} {c.type}" for c in columns) if columns else None,
+        options=dict(sorted(options.items())),
+        keys=[sql_ident(k) for k in spec.keys],
+        key_names=list(spec.keys),
+        layout=layout(spec.partition_by, spec.cluster_by),
+        comment=spec.comment or _default_comment(source),
+        properties=table_properties(dict(spec.properties)),
+        checkpoint=checkpoint,
+        schema_location=f"{checkpoint}/_schema",
+        volume=checkpoint_volume(settings),
+        view=f"_bronze_{table.table}_batch",
+        relative=local_paths,
         **governance(settings, spec.owner, dict(spec.tags)),
-    }
+    )
 
 
 def _default_comment(source: dict[str, Any]) -> str:

@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..names import sql_ident
 from ..settings import Settings
 
 _VOLUME = re.compile(r"/Volumes/([A-Za-z_]\w*)/([A-Za-z_]\w*)/([A-Za-z_]\w*)(/.*)?\Z", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a planner hands its template: typed fields the template reads as variables."""
+
+    def for_template(self) -> dict[str, Any]:
+        """The fields by name (shallow: nested objects keep their own attributes)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True)
+class TableContext(Context):
+    """What every table-writing magic (Bronze, Silver, Gold) decides the same way."""
+
+    databricks: bool
+    table: str  # catalog.schema.table, each part checked and quoted where reserved
+    schema_name: str
+    layout: dict[str, Any]  # {"clause": ..., "reason": ...}
+    comment: str
+    properties: list[tuple[str, str]]
+    view: str  # the temporary view of the batch the MERGE reads
+    owner: str | None
+    tags: list[tuple[str, str]]
 
 
 def layout(partition_by: Sequence[str], cluster_by: Sequence[str]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError
@@ -11,6 +12,7 @@ from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.deploy import MODEL_REF, DeploySpec
 from .columns import Columns
+from .common import Context
 
 
 def resolve_model(
@@ -43,9 +45,28 @@ def spark_model_volume(settings: Settings) -> dict[str, str] | None:
     }
 
 
+@dataclass(frozen=True)
+class DeployContext(Context):
+    databricks: bool
+    model: str  # the registered name
+    alias: str | None
+    version: str | None
+    source_table: str
+    predictions_table: str
+    schema_name: str
+    keys: list[str]
+    gate: dict[str, Any] | None
+    promote: bool
+    rollback: bool
+    result_type: str
+    log_features: bool
+    prediction_type: str
+    dfs_tmp: dict[str, str] | None
+
+
 def plan_deploy(
     spec: DeploySpec, name: TableName, settings: Settings, lookup: ColumnLookup
-) -> dict[str, Any]:
+) -> DeployContext:
     databricks = settings.target == "databricks"
     model, version, alias = resolve_model(spec.model, name, settings)
     if (spec.gate or spec.rollback) and version:
@@ -71,20 +92,20 @@ def plan_deploy(
             "evaluator": METRICS[spec.gate.metric].spark_evaluator,
             "evaluator_metric": METRICS[spec.gate.metric].spark_name,
         }
-    return {
-        "databricks": databricks,
-        "model": model,
-        "alias": alias,
-        "version": version,
-        "source_table": source.dotted,
-        "predictions_table": predictions.dotted,
-        "schema_name": predictions.schema_dotted,
-        "keys": list(spec.keys),
-        "gate": gate,
-        "promote": spec.promote,
-        "rollback": spec.rollback,
-        "result_type": spec.result_type,
-        "log_features": spec.log_features,
-        "prediction_type": "DOUBLE" if spec.result_type == "double" else "STRING",
-        "dfs_tmp": spark_model_volume(settings),
-    }
+    return DeployContext(
+        databricks=databricks,
+        model=model,
+        alias=alias,
+        version=version,
+        source_table=source.dotted,
+        predictions_table=predictions.dotted,
+        schema_name=predictions.schema_dotted,
+        keys=list(spec.keys),
+        gate=gate,
+        promote=spec.promote,
+        rollback=spec.rollback,
+        result_type=spec.result_type,
+        log_features=spec.log_features,
+        prediction_type="DOUBLE" if spec.result_type == "double" else "STRING",
+        dfs_tmp=spark_model_volume(settings),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError, short
@@ -11,8 +12,8 @@ from ..settings import Settings
 from ..spec.gold import GoldSpec
 from ..sql import aggregate_sql, referenced_columns
 from .columns import Columns
-from .common import governance, layout, table_properties
-from .features import plan_features
+from .common import TableContext, governance, layout, table_properties
+from .features import FeaturePlan, plan_features
 from .silver import merge_condition
 
 # Kinds whose columns are fixed: the tables the model zoo, scoring and monitoring write.
@@ -91,9 +92,28 @@ def _keys(spec: GoldSpec, group: list[str]) -> list[str]:
     return keys
 
 
+@dataclass(frozen=True)
+class GoldContext(TableContext):
+    spec: GoldSpec
+    kind: str
+    table_name: str
+    sources: list[str]
+    variables: list[str]  # the DataFrame variable of each source
+    join: dict[str, Any] | None
+    grain: str | None
+    time_col: str | None
+    group: list[str]
+    aggregates: dict[str, str]  # output column -> SQL, written from its parsed tree
+    features: FeaturePlan
+    keys: list[str]
+    merge_on: str
+    fixed: list[tuple[str, str]]
+    declared: list[tuple[str, str]]
+
+
 def plan_gold(
     spec: GoldSpec, table: TableName, settings: Settings, lookup: ColumnLookup
-) -> dict[str, Any]:
+) -> GoldContext:
     """The template context for one ``%%gold`` cell."""
     sources = [
         parse_table_name(name, "from", settings.catalog, settings.silver_schema)
@@ -123,33 +143,33 @@ def plan_gold(
         columns.require("keys", keys)
     columns.require("partition_by", spec.partition_by)
     columns.require("cluster_by", spec.cluster_by)
-    return {
-        "spec": spec,
-        "kind": spec.kind,
-        "databricks": settings.target == "databricks",
-        "table": table.dotted,
-        "table_name": table.table,
-        "schema_name": table.schema_dotted,
-        "sources": [s.dotted for s in sources],
-        "variables": _variables(sources),
-        "join": {"on": on, "how": spec.join.how} if spec.join else None,
-        "grain": spec.grain,
-        "time_col": spec.time_col,
-        "group": group,
-        "aggregates": aggregates,
-        "features": features,
-        "keys": keys,
-        "merge_on": merge_condition(keys),
-        "fixed": fixed,
-        "declared": [(k, "STRING") for k in spec.keys] + fixed
+    return GoldContext(
+        spec=spec,
+        kind=spec.kind,
+        databricks=settings.target == "databricks",
+        table=table.dotted,
+        table_name=table.table,
+        schema_name=table.schema_dotted,
+        sources=[s.dotted for s in sources],
+        variables=_variables(sources),
+        join={"on": on, "how": spec.join.how} if spec.join else None,
+        grain=spec.grain,
+        time_col=spec.time_col,
+        group=group,
+        aggregates=aggregates,
+        features=features,
+        keys=keys,
+        merge_on=merge_condition(keys),
+        fixed=fixed,
+        declared=[(k, "STRING") for k in spec.keys] + fixed
         if spec.kind == "predictions"
         else fixed,
-        "layout": layout(spec.partition_by, spec.cluster_by),
-        "comment": spec.comment or _default_comment(spec, sources),
-        "properties": table_properties(dict(spec.properties)),
-        "view": f"_gold_{table.table}_batch",
+        layout=layout(spec.partition_by, spec.cluster_by),
+        comment=spec.comment or _default_comment(spec, sources),
+        properties=table_properties(dict(spec.properties)),
+        view=f"_gold_{table.table}_batch",
         **governance(settings, spec.owner, dict(spec.tags)),
-    }
+    )
 
 
 def _default_comment(spec: GoldSpec, sources: list[TableName]) -> str:

@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import inspect
 import keyword
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError, did_you_mean, short
@@ -16,6 +17,7 @@ from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.modelzoo import ModelZooSpec
 from .columns import Columns
+from .common import Context
 from .deploy import spark_model_volume
 
 # name -> family -> (module, class, default arguments); "seed" is replaced by the split seed.
@@ -268,9 +270,45 @@ def _imports(
     return [f"import {w}" for w in straight] + froms
 
 
+@dataclass(frozen=True)
+class ModelZooContext(Context):
+    spec: ModelZooSpec
+    engine: str
+    databricks: bool
+    name: str  # the model's name
+    source_table: str
+    target: str
+    family: str  # regression | classification
+    features: list[str]
+    exclude: list[str]
+    time_col: str | None
+    lags: dict[str, int]  # lag column -> rows back
+    series: list[str]
+    split: Any  # the spec's Split, method "time" for a forecast
+    cv: int
+    candidates: list[dict[str, Any]]
+    candidate_names: list[str]
+    imports: list[str]
+    metrics: list[str]
+    scorers: dict[str, str]
+    primary: str
+    lower_is_better: bool
+    sample_rows: int
+    experiment: str
+    artifact_root: str | None
+    registered: str | None
+    alias: str
+    promote: Any  # the spec's PromoteIf, or None
+    promote_metric: str
+    promote_lower_is_better: bool
+    leaderboard_table: str
+    schema_name: str
+    dfs_tmp: dict[str, str] | None
+
+
 def plan_modelzoo(
     spec: ModelZooSpec, name: TableName, settings: Settings, lookup: ColumnLookup
-) -> dict[str, Any]:
+) -> ModelZooContext:
     """The template context for one ``%%modelzoo`` cell (*name* is the model's name)."""
     source = parse_table_name(spec.table, "table", settings.catalog, settings.gold_schema)
     columns = Columns(lookup(source.dotted))
@@ -309,37 +347,37 @@ def plan_modelzoo(
     primary = spec.primary_metric()
     promote_metric = (spec.promote_if.metric if spec.promote_if else None) or primary
     split = spec.split.model_copy(update={"method": "time"} if spec.task == "forecast" else {})
-    return {
-        "spec": spec,
-        "engine": spec.engine,
-        "databricks": databricks,
-        "name": model_name,
-        "source_table": source.dotted,
-        "target": spec.target,
-        "family": spec.family,
-        "features": list(spec.features),
-        "exclude": list(spec.exclude),
-        "time_col": spec.time_col,
-        "lags": {f"{spec.target}_lag_{p}": p for p in dict.fromkeys(spec.lags)},
-        "series": list(spec.series),
-        "split": split,
-        "cv": spec.cv,
-        "candidates": candidates,
-        "candidate_names": [c["name"] for c in candidates],
-        "imports": _imports(spec.engine, spec.family, candidates, split.method == "time"),
-        "metrics": list(spec.metrics()),
-        "scorers": {m: METRICS[m].scorer for m in spec.metrics()},
-        "primary": primary,
-        "lower_is_better": METRICS[primary].lower_is_better,
-        "sample_rows": spec.sample_rows,
-        "experiment": spec.experiment or f"{settings.experiment_root.rstrip('/')}/{model_name}",
-        "artifact_root": None if databricks else "./.dbx_architect/mlruns",
-        "registered": registered,
-        "alias": spec.alias,
-        "promote": spec.promote_if,
-        "promote_metric": promote_metric,
-        "promote_lower_is_better": METRICS[promote_metric].lower_is_better,
-        "leaderboard_table": leaderboard.dotted,
-        "schema_name": leaderboard.schema_dotted,
-        "dfs_tmp": spark_model_volume(settings),
-    }
+    return ModelZooContext(
+        spec=spec,
+        engine=spec.engine,
+        databricks=databricks,
+        name=model_name,
+        source_table=source.dotted,
+        target=spec.target,
+        family=spec.family,
+        features=list(spec.features),
+        exclude=list(spec.exclude),
+        time_col=spec.time_col,
+        lags={f"{spec.target}_lag_{p}": p for p in dict.fromkeys(spec.lags)},
+        series=list(spec.series),
+        split=split,
+        cv=spec.cv,
+        candidates=candidates,
+        candidate_names=[c["name"] for c in candidates],
+        imports=_imports(spec.engine, spec.family, candidates, split.method == "time"),
+        metrics=list(spec.metrics()),
+        scorers={m: METRICS[m].scorer for m in spec.metrics()},
+        primary=primary,
+        lower_is_better=METRICS[primary].lower_is_better,
+        sample_rows=spec.sample_rows,
+        experiment=spec.experiment or f"{settings.experiment_root.rstrip('/')}/{model_name}",
+        artifact_root=None if databricks else "./.dbx_architect/mlruns",
+        registered=registered,
+        alias=spec.alias,
+        promote=spec.promote_if,
+        promote_metric=promote_metric,
+        promote_lower_is_better=METRICS[promote_metric].lower_is_better,
+        leaderboard_table=leaderboard.dotted,
+        schema_name=leaderboard.schema_dotted,
+        dfs_tmp=spark_model_volume(settings),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from ..errors import SpecError
 from ..names import TableName, parse_table_name
@@ -10,6 +10,7 @@ from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.monitor import MonitorSpec
 from .columns import Columns
+from .common import Context
 from .deploy import resolve_model, spark_model_volume
 
 # Fine quantile buckets of the baseline: KS is exact at each of their edges and off by at most
@@ -18,9 +19,39 @@ FINE_BINS = 1000
 GRANULARITY = {"day": "1 day", "week": "1 week", "month": "1 month"}
 
 
+@dataclass(frozen=True)
+class MonitorContext(Context):
+    databricks: bool
+    model: str
+    alias: str | None
+    version: str | None
+    table: str  # the scored table
+    time_col: str
+    window: str
+    granularity: str
+    features: list[str]
+    label: str | None
+    label_table: str | None
+    keys: list[str]
+    baseline: str | None
+    psi_threshold: float
+    ks_alpha: float
+    bins: int
+    fine_bins: int
+    min_rows: int
+    trigger: dict[str, int]
+    monitoring_table: str
+    schema_name: str
+    table_plain: str
+    schema_plain: str
+    lakehouse_monitoring: bool
+    name: str
+    dfs_tmp: dict[str, str] | None
+
+
 def plan_monitor(
     spec: MonitorSpec, name: TableName, settings: Settings, lookup: ColumnLookup
-) -> dict[str, Any]:
+) -> MonitorContext:
     databricks = settings.target == "databricks"
     if spec.lakehouse_monitoring and not databricks:
         raise SpecError(
@@ -44,31 +75,31 @@ def plan_monitor(
         columns.require("label", [spec.label])
     monitoring = table(spec.monitoring_table, "monitoring_table", f"{name.table}_monitoring")
     baseline = table(spec.baseline, "baseline", "-") if spec.baseline else None
-    return {
-        "databricks": databricks,
-        "model": model,
-        "alias": alias,
-        "version": version,
-        "table": scored.dotted,
-        "time_col": spec.time_col,
-        "window": spec.window,
-        "granularity": GRANULARITY[spec.window],
-        "features": list(spec.features),
-        "label": spec.label,
-        "label_table": labels.dotted if labels else None,
-        "keys": list(spec.keys),
-        "baseline": baseline.dotted if baseline else None,
-        "psi_threshold": spec.psi_threshold,
-        "ks_alpha": spec.ks_alpha,
-        "bins": spec.bins,
-        "fine_bins": FINE_BINS,
-        "min_rows": spec.min_rows,
-        "trigger": {"k": spec.trigger.k, "n": spec.trigger.n},
-        "monitoring_table": monitoring.dotted,
-        "schema_name": monitoring.schema_dotted,
-        "table_plain": f"{scored.catalog}.{scored.schema}.{scored.table}",
-        "schema_plain": f"{monitoring.catalog}.{monitoring.schema}",
-        "lakehouse_monitoring": spec.lakehouse_monitoring,
-        "name": name.table,
-        "dfs_tmp": spark_model_volume(settings),
-    }
+    return MonitorContext(
+        databricks=databricks,
+        model=model,
+        alias=alias,
+        version=version,
+        table=scored.dotted,
+        time_col=spec.time_col,
+        window=spec.window,
+        granularity=GRANULARITY[spec.window],
+        features=list(spec.features),
+        label=spec.label,
+        label_table=labels.dotted if labels else None,
+        keys=list(spec.keys),
+        baseline=baseline.dotted if baseline else None,
+        psi_threshold=spec.psi_threshold,
+        ks_alpha=spec.ks_alpha,
+        bins=spec.bins,
+        fine_bins=FINE_BINS,
+        min_rows=spec.min_rows,
+        trigger={"k": spec.trigger.k, "n": spec.trigger.n},
+        monitoring_table=monitoring.dotted,
+        schema_name=monitoring.schema_dotted,
+        table_plain=f"{scored.catalog}.{scored.schema}.{scored.table}",
+        schema_plain=f"{monitoring.catalog}.{monitoring.schema}",
+        lakehouse_monitoring=spec.lakehouse_monitoring,
+        name=name.table,
+        dfs_tmp=spark_model_volume(settings),
+    )

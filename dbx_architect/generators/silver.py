@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..names import TableName, parse_table_name, sql_ident
@@ -10,16 +11,42 @@ from ..settings import Settings
 from ..spec.silver import SilverSpec
 from ..sql import parse_type
 from .columns import Columns
-from .common import governance, layout, table_properties
-from .features import plan_features
-from .quality import plan_checks
+from .common import TableContext, governance, layout, table_properties
+from .features import FeaturePlan, plan_features
+from .quality import Check, plan_checks
 
 VERSION_PROPERTY = "silver.source_version"
 
 
+@dataclass(frozen=True)
+class SilverContext(TableContext):
+    spec: SilverSpec
+    table_name: str
+    layout_columns: dict[str, list[str]]
+    source_table: str
+    quarantine_table: str
+    incremental: bool
+    version_property: str
+    select: list[str]
+    rename: dict[str, str]
+    casts: list[tuple[str, str]]  # (column, Spark type)
+    trim: list[str] | bool | None
+    lower: list[str]
+    fill: dict[str, Any]
+    checks: list[Check]
+    actions: set[str]
+    keys: list[str]
+    merge_on: str
+    newer: str
+    order_by: list[str]
+    features: FeaturePlan
+    history_by: list[str] | None
+    quarantine_view: str
+
+
 def plan_silver(
     spec: SilverSpec, table: TableName, settings: Settings, lookup: ColumnLookup
-) -> dict[str, Any]:
+) -> SilverContext:
     """The template context for one ``%%silver`` cell."""
     source = parse_table_name(spec.from_, "from", settings.catalog, settings.bronze_schema)
     columns = Columns(lookup(source.dotted))
@@ -43,43 +70,41 @@ def plan_silver(
     columns.require("cluster_by", spec.cluster_by)
     actions = {c.action for c in checks}
     order_sql = [sql_ident(c) for c in order_by]
-    return {
-        "spec": spec,
-        "databricks": settings.target == "databricks",
-        "table": table.dotted,
-        "table_name": table.table,
-        "layout_columns": {
+    return SilverContext(
+        spec=spec,
+        databricks=settings.target == "databricks",
+        table=table.dotted,
+        table_name=table.table,
+        layout_columns={
             "cluster_by": list(spec.cluster_by),
             "partition_by": list(spec.partition_by),
         },
-        "schema_name": table.schema_dotted,
-        "source_table": source.dotted,
-        "quarantine_table": TableName(
-            table.catalog, table.schema, f"{table.table}_quarantine"
-        ).dotted,
-        "incremental": spec.load == "incremental",
-        "version_property": VERSION_PROPERTY,
-        "select": list(spec.select),
-        "rename": dict(spec.rename),
-        "casts": casts,
-        "trim": trim,
-        "lower": list(clean.lower) if clean else [],
-        "fill": dict(clean.fill) if clean else {},
-        "checks": checks,
-        "actions": actions,
-        "keys": list(spec.keys),
-        "merge_on": merge_condition(spec.keys),
-        "newer": newer_condition(order_sql),
-        "order_by": order_by,
-        "features": features,
-        "history_by": features.history_by,
-        "layout": layout(spec.partition_by, spec.cluster_by),
-        "comment": spec.comment or f"Cleaned, checked and deduplicated records of {source.dotted}.",
-        "properties": table_properties(dict(spec.properties)),
-        "view": f"_silver_{table.table}_batch",
-        "quarantine_view": f"_silver_{table.table}_quarantine_batch",
+        schema_name=table.schema_dotted,
+        source_table=source.dotted,
+        quarantine_table=TableName(table.catalog, table.schema, f"{table.table}_quarantine").dotted,
+        incremental=spec.load == "incremental",
+        version_property=VERSION_PROPERTY,
+        select=list(spec.select),
+        rename=dict(spec.rename),
+        casts=casts,
+        trim=trim,
+        lower=list(clean.lower) if clean else [],
+        fill=dict(clean.fill) if clean else {},
+        checks=checks,
+        actions=actions,
+        keys=list(spec.keys),
+        merge_on=merge_condition(spec.keys),
+        newer=newer_condition(order_sql),
+        order_by=order_by,
+        features=features,
+        history_by=features.history_by,
+        layout=layout(spec.partition_by, spec.cluster_by),
+        comment=spec.comment or f"Cleaned, checked and deduplicated records of {source.dotted}.",
+        properties=table_properties(dict(spec.properties)),
+        view=f"_silver_{table.table}_batch",
+        quarantine_view=f"_silver_{table.table}_quarantine_batch",
         **governance(settings, spec.owner, dict(spec.tags)),
-    }
+    )
 
 
 def pipeline_problem(settings: Settings, spec: SilverSpec | None) -> str | None:
