@@ -158,6 +158,25 @@ def _snippets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    """Rewrite the generated key tables of docs/; with --check, name the stale pages."""
+    from . import docs
+
+    folder = Path(args.folder)
+    if not args.check:
+        _check_folder(folder, "docs", create=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        changed = docs.update(folder)
+        print(f"{changed} of {len(docs.PAGES) + 1} pages rewritten in {folder}")
+        return 0
+    found = docs.stale(folder)
+    for path, kind in found:
+        print(f"{path} is {kind.value}; run: dbx-architect docs {args.folder}")
+    if not found:
+        print(f"{len(docs.PAGES) + 1} pages in {folder} are up to date")
+    return 1 if found else 0
+
+
 def _check(args: argparse.Namespace) -> int:
     """Name what would break on Spark Connect; exit 1 when something would."""
     from .connect_check import check_path
@@ -290,6 +309,20 @@ def parser() -> argparse.ArgumentParser:
     )
     check_cmd.add_argument("paths", nargs="+", help=".py files or .ipynb notebooks.")
     check_cmd.set_defaults(run=_check)
+    docs_cmd = commands.add_parser(
+        "docs",
+        help="Write the key tables of the docs/ pages from the spec models.",
+        description=(
+            "Rewrite the generated key tables (between the keys markers) of every page in DIR "
+            "from the spec models; --check changes nothing and exits 1 naming each page that "
+            "is missing or out of date, e.g. dbx-architect docs --check docs"
+        ),
+    )
+    docs_cmd.add_argument("folder", metavar="DIR", help="The docs folder (the repo's docs).")
+    docs_cmd.add_argument(
+        "--check", action="store_true", help="Change nothing; exit 1 if a page is out of date."
+    )
+    docs_cmd.set_defaults(run=_docs)
     jars_cmd = commands.add_parser(
         "jars", help="Fetch and cache Delta Lake's jars for the local runtime."
     )

@@ -119,7 +119,7 @@ class Rolling(SpecModel):
         "mean", description="mean, sum, min, max, stddev or count over the window."
     )
     name: Identifier | None = Field(
-        None, description="The feature's column name; default: <column>_<agg><window>."
+        None, description="The feature's column name; default: <column>_<agg>_<window>."
     )
 
     @model_validator(mode="after")
