@@ -1,4 +1,4 @@
-"""Identifiers and table names (SPEC section 2).
+"""Identifiers and table names (see docs/README.md, "How to read a key table").
 
 A table in a spec may be short (``sales``), two-part (``silver.sales``) or three-part
 (``main.silver.sales``). Every part must be a plain identifier, so a name can be

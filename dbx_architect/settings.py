@@ -1,4 +1,4 @@
-"""Configuration (SPEC section 1).
+"""Configuration (see docs/config.md).
 
 Three layers, later ones win: the defaults here, a ``[tool.dbx_architect]`` table in the
 nearest ``pyproject.toml``, then what the user sets in the session with

@@ -32,7 +32,7 @@ class OutlineMagics(Magics):
 
         Keys: use_case, catalog, sources (name, path or table, format, schema, keys, load),
         target, task, time_col, grain, group_by, sla, latency, compliance (pii,
-        retention_days), owners (data, ml, readers). See SPEC section 10.
+        retention_days), owners (data, ml, readers). See docs/outline.md.
         """
         from ..outline import plan_from_text
         from ..outline.notebook import write

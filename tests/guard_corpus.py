@@ -1,4 +1,4 @@
-"""Notebook cells with the destructive operations the guard must find in them (SPEC section 8).
+"""Notebook cells with the destructive operations the guard must find in them (see docs/guard.md).
 
 Each destructive case lists every (kind, target) the static check must report; benign cases
 must report nothing. Cells are written as a user types them (``%sql`` / ``%%sql`` included).

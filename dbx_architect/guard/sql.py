@@ -1,4 +1,4 @@
-"""Which SQL statements destroy data, and what they destroy (SPEC section 8).
+"""Which SQL statements destroy data, and what they destroy (see docs/guard.md).
 
 One classifier serves both layers of the guard: the static check reads SQL found in a cell,
 the runtime wrapper reads the text ``SparkSession.sql`` receives. It reads SQL the way Spark

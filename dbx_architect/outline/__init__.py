@@ -1,4 +1,4 @@
-"""``%%outline``: from a short requirements spec to a whole notebook (SPEC section 10)."""
+"""``%%outline``: from a short requirements spec to a whole notebook (see docs/outline.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``%%bronze TABLE``: the ingestion spec (SPEC section 4)."""
+"""``%%bronze TABLE``: the ingestion spec (see docs/bronze.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``%%gold TABLE``: joins, aggregates on a time grain, features, MERGE (SPEC section 6)."""
+"""``%%gold TABLE``: joins, aggregates on a time grain, features, MERGE (see docs/gold.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``%%modelzoo NAME``: compare models fairly, log to MLflow, register (SPEC section 7)."""
+"""``%%modelzoo NAME``: compare models fairly, log to MLflow, register (see docs/modelzoo.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``%%outline`` requirements: what a lead asks for, before any table exists (SPEC section 10)."""
+"""``%%outline`` requirements: what a lead asks for, before any table exists.
+
+See docs/outline.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``%%silver TABLE``: cleaning, data quality, dedupe, features, MERGE (SPEC section 5)."""
+"""``%%silver TABLE``: cleaning, data quality, dedupe, features, MERGE (see docs/silver.md)."""
 
 from __future__ import annotations
 
