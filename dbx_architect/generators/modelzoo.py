@@ -306,12 +306,8 @@ class ModelZooContext(Context):
     dfs_tmp: dict[str, str] | None
 
 
-def plan_modelzoo(
-    spec: ModelZooSpec, name: TableName, settings: Settings, lookup: ColumnLookup
-) -> ModelZooContext:
-    """The template context for one ``%%modelzoo`` cell (*name* is the model's name)."""
-    source = parse_table_name(spec.table, "table", settings.catalog, settings.gold_schema)
-    columns = Columns(lookup(source.dotted))
+def _check_columns(spec: ModelZooSpec, columns: Columns) -> None:
+    """Every column the spec names is in the table; no lag column is there already."""
     columns.require("target", [spec.target])
     columns.require("features", spec.features)
     columns.require("exclude", spec.exclude)
@@ -322,6 +318,25 @@ def plan_modelzoo(
     taken = [c for c in lag_columns if columns.known and c.lower() in map(str.lower, columns.names)]
     if taken:
         raise SpecError(f"lags: {spec.table} already has a column {short(taken[0])}; drop that lag")
+
+
+def _registered_name(spec: ModelZooSpec, settings: Settings) -> str | None:
+    """``register:`` checked, and on Unity Catalog a short name gets the catalog and ml schema."""
+    if not spec.register_:
+        return None
+    for part in spec.register_.split("."):
+        check_identifier(part, "register")
+    if settings.target == "databricks" and "." not in spec.register_:
+        return f"{settings.catalog}.{settings.ml_schema}.{spec.register_}"
+    return spec.register_
+
+
+def plan_modelzoo(
+    spec: ModelZooSpec, name: TableName, settings: Settings, lookup: ColumnLookup
+) -> ModelZooContext:
+    """The template context for one ``%%modelzoo`` cell (*name* is the model's name)."""
+    source = parse_table_name(spec.table, "table", settings.catalog, settings.gold_schema)
+    _check_columns(spec, Columns(lookup(source.dotted)))
     if spec.promote_if and spec.promote_if.metric and spec.promote_if.metric not in spec.metrics():
         raise SpecError(
             f"promote_if.metric: {short(spec.promote_if.metric)} is not a {spec.family} metric; "
@@ -329,14 +344,7 @@ def plan_modelzoo(
         )
     databricks = settings.target == "databricks"
     model_name = name.table
-    registered = spec.register_ and (
-        f"{settings.catalog}.{settings.ml_schema}.{spec.register_}"
-        if databricks and spec.register_.count(".") == 0
-        else spec.register_
-    )
-    if spec.register_:
-        for part in spec.register_.split("."):
-            check_identifier(part, "register")
+    registered = _registered_name(spec, settings)
     leaderboard = parse_table_name(
         spec.leaderboard_table or f"{model_name}_evaluation",
         "leaderboard_table",
