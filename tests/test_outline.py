@@ -71,6 +71,22 @@ def test_checklist_names_the_gaps() -> None:
     assert ("ALL PRIVILEGES", "main.ml", "churn-ml") in churn.grants
 
 
+@pytest.mark.parametrize(("path", "target"), CASES, ids=[f"{p.stem}-{t}" for p, t in CASES])
+def test_the_plan_stages_come_from_the_table(path, target) -> None:
+    from dbx_architect.outline.plan import STAGES
+
+    plan = plan_from_text(path.read_text(), settings(target))
+    magics = [stage.magic for stage in plan.stages]
+    order = [magic for magic, _ in STAGES]
+    assert list(dict.fromkeys(magics)) == order  # every stage of the table, in its order
+    assert magics == sorted(magics, key=order.index)  # each stage's cells together
+    sources = [source.name for source in plan.requirements.sources]
+    for per_source in ("bronze", "silver"):
+        assert [s.name for s in plan.stages if s.magic == per_source] == sources
+    assert len(plan.tables) == len(plan.stages)  # every cell writes one table
+    assert plan.settings.catalog == plan.schemas["gold"].split(".")[0]
+
+
 def test_outline_magic_writes_next_to_the_notebook(shell, tmp_path, capsys) -> None:
     body = REQUIREMENTS[1].read_text()
     assert run(shell, f"%%outline demand\n{body}").success
