@@ -44,6 +44,18 @@ class SilverContext(TableContext):
     quarantine_view: str
 
 
+def _check_clean(spec: SilverSpec, columns: Columns) -> list[str] | bool | None:
+    """The columns ``clean`` names are there; returns what ``trim`` asks for."""
+    clean = spec.clean
+    if clean is None:
+        return None
+    if isinstance(clean.trim, list):
+        columns.require("clean.trim", clean.trim)
+    columns.require("clean.lower", clean.lower)
+    columns.require("clean.fill", list(clean.fill))
+    return clean.trim
+
+
 def plan_silver(
     spec: SilverSpec, table: TableName, settings: Settings, lookup: ColumnLookup
 ) -> SilverContext:
@@ -55,12 +67,7 @@ def plan_silver(
     casts = [(col, parse_type(kind, f"casts.{col}")) for col, kind in spec.casts.items()]
     columns.require("casts", [c for c, _ in casts])
     clean = spec.clean
-    trim = clean.trim if clean else None
-    if isinstance(trim, list):
-        columns.require("clean.trim", trim)
-    if clean:
-        columns.require("clean.lower", clean.lower)
-        columns.require("clean.fill", list(clean.fill))
+    trim = _check_clean(spec, columns)
     checks = plan_checks(spec.expect, columns, clean.drop_nulls if clean else [])
     order_by = spec.order_by or ["_ingested_at"]
     columns.require("keys", spec.keys)
