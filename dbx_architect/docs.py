@@ -226,10 +226,22 @@ def _trait_kind(trait: Any) -> str:
     return kinds.get(type(trait).__name__, type(trait).__name__)
 
 
+def guard_table() -> str:
+    """What the guard holds, by kind, and what it leaves (``dbx_architect/guard/kinds.py``)."""
+    from .guard.kinds import KINDS, NOT_GUARDED
+
+    lines = ["### Guarded", "", "| kind | what |", "| --- | --- |"]
+    lines += [f"| `{kind}` | {_cell(what)} |" for kind, what in KINDS.items()]
+    lines += ["", "### Not guarded", "", *(f"- {what}" for what in NOT_GUARDED)]
+    return "\n".join(lines)
+
+
 def generated(page: str) -> str | None:
-    """The generated part of *page*, or None when the page has no key table (guard)."""
+    """The generated part of *page*, or None when it has none."""
     if page == "config":
         return config_table()
+    if page == "guard":
+        return guard_table()
     models = spec_models()
     return model_tables(models[page]) if page in models else None
 

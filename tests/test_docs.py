@@ -67,6 +67,19 @@ def test_every_magic_of_the_extension_has_a_page(shell) -> None:
     assert [page for page in docs.PAGES if f"({page}.md)" not in index] == []
 
 
+def test_the_readme_links_every_page() -> None:
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    assert [page for page in docs.PAGES if f"(docs/{page}.md)" not in readme] == []
+
+
+def test_the_guard_page_lists_the_guarded_kinds() -> None:
+    from dbx_architect.guard.kinds import KINDS, NOT_GUARDED
+
+    text = (DOCS / "guard.md").read_text(encoding="utf-8")
+    assert [kind for kind in KINDS if f"| `{kind}` |" not in text] == []
+    assert [what for what in NOT_GUARDED if f"- {what}" not in text] == []
+
+
 def test_every_generator_has_a_page_table() -> None:
     from dbx_architect.expand import GENERATORS
 
