@@ -26,14 +26,44 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
-    """(cell type, source) of every cell, in order."""
-    req = plan.requirements
-    out: list[tuple[str, str]] = []
-    md = lambda text: out.append(("markdown", text.strip()))  # noqa: E731
-    code = lambda text: out.append(("code", text.strip()))  # noqa: E731
+Cell = tuple[str, str]  # (cell type, source)
 
-    md(
+SECTIONS = {
+    "bronze": "3. Bronze",
+    "silver": "4. Silver",
+    "gold": "5. Gold",
+    "modelzoo": "6. Model zoo",
+}
+STEP_9 = ("deploy", "monitor")  # deployment and monitoring come after the registry
+
+
+def _md(text: str) -> Cell:
+    return ("markdown", text.strip())
+
+
+def _code(text: str) -> Cell:
+    return ("code", text.strip())
+
+
+def cells(plan: Plan, expanded: bool = False) -> list[Cell]:
+    """(cell type, source) of every cell, in order."""
+    return [
+        _md(_title(plan)),
+        _md(_requirements(plan)),
+        _md(_layout(plan)),
+        _code(_ddl(plan)),
+        *_build_cells(plan, expanded),
+        *_evaluation(plan),
+        *_registry(plan),
+        _md(_operations(plan)),
+        *[cell for s in plan.stages if s.magic in STEP_9 for cell in _stage(s, plan, expanded)],
+        _md(_checklist(plan)),
+    ]
+
+
+def _title(plan: Plan) -> str:
+    req = plan.requirements
+    return (
         f"# {req.use_case.replace('_', ' ').capitalize()}: a governed {req.task} pipeline\n\n"
         "An outline written by `%%outline` from the requirements below. Each `%%magic` cell "
         "holds a short spec: run it and it is replaced by the PySpark, Delta and MLflow code it "
@@ -41,17 +71,25 @@ def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
         "layout → Bronze → Silver → Gold → model zoo → evaluation → registry → deployment and "
         "monitoring."
     )
+
+
+def _requirements(plan: Plan) -> str:
+    req = plan.requirements
+    owners, days = req.owners, req.compliance.retention_days
     sources = [
-        [s.name, s.path or s.table or "", s.format or ("table" if s.table else ""),
-         ", ".join(s.keys), s.load]
+        [
+            s.name,
+            s.path or s.table or "",
+            s.format or ("table" if s.table else ""),
+            ", ".join(s.keys),
+            s.load,
+        ]
         for s in req.sources
-    ]  # fmt: skip
-    owners = req.owners
+    ]
     over = ""
     if req.time_col:
         over = f", over `{req.time_col}`" + (f" per {req.grain}" if req.grain else "")
-    days = req.compliance.retention_days
-    md(
+    return (
         "## 1. Requirements\n\n"
         + _md_table(["source", "where", "format", "keys", "load"], sources)
         + f"\n\n- **Predict** `{req.target}` ({req.task})"
@@ -61,80 +99,92 @@ def cells(plan: Plan, expanded: bool = False) -> list[tuple[str, str]]:
         + (f"{days} days" if days else "not stated")
         + f"\n- **Owners** data: {owners.data or '—'}, ML: {owners.ml or '—'}, readers: "
         + (", ".join(owners.readers) or "—")
-    )  # fmt: skip
-    md(
+    )
+
+
+def _layout(plan: Plan) -> str:
+    tables = [
+        [t.layer, f"`{t.name}`", t.owner or "—", t.layout, ", ".join(t.pii) or "—"]
+        for t in plan.tables
+    ]
+    return (
         "## 2. Unity Catalog layout\n\n"
         + f"Catalog `{plan.settings.catalog}`, one schema per layer. {NAMING}\n\n"
-        + _md_table(
-            ["layer", "table", "owner", "layout", "PII"],
-            [
-                [t.layer, f"`{t.name}`", t.owner or "—", t.layout, ", ".join(t.pii) or "—"]
-                for t in plan.tables
-            ],
-        )  # fmt: skip
-        + f"\n\nModel: `{plan.schemas['ml']}.{req.use_case}` (aliases `challenger`, `champion`)."
+        + _md_table(["layer", "table", "owner", "layout", "PII"], tables)
+        + f"\n\nModel: `{plan.schemas['ml']}.{plan.requirements.use_case}` "
+        + "(aliases `challenger`, `champion`)."
     )
-    code(_ddl(plan))
-    numbers = {"bronze": 3, "silver": 4, "gold": 5, "modelzoo": 6}
-    titles = {"bronze": "Bronze", "silver": "Silver", "gold": "Gold", "modelzoo": "Model zoo"}
+
+
+def _build_cells(plan: Plan, expanded: bool) -> list[Cell]:
+    """Steps 3 to 6: one heading per stage, then each of its cells with its title and why."""
+    out: list[Cell] = []
     seen: set[str] = set()
     for stage in plan.stages:
         if stage.magic in STEP_9:
-            continue  # after evaluation and the registry
+            continue
         if stage.magic not in seen:
             seen.add(stage.magic)
-            md(f"## {numbers[stage.magic]}. {titles[stage.magic]}")
-        md(f"### {stage.title}\n{stage.why}.")
-        code(_expanded(stage, plan) if expanded else stage.cell)
+            out.append(_md(f"## {SECTIONS[stage.magic]}"))
+        out += _stage(stage, plan, expanded)
         if stage.magic == "gold" and plan.features:
-            md(
-                "#### Feature specification\n\n"
-                + _md_table(
-                    ["feature", "definition", "source", "owner", "freshness", "nulls"],
-                    [
-                        [f"`{f.name}`", f.definition, f.source, f.owner, f.freshness, f.nulls]
-                        for f in plan.features
-                    ],
-                )  # fmt: skip
-            )
-    md(
-        "## 7. Evaluate and select\n\nEvery candidate's cross-validated metrics and the "
-        "winner's single test score, from the evaluation table the model zoo appends to."
-    )
-    evaluation = f"{plan.schemas['gold']}.{req.use_case}_evaluation"
-    code(
-        f'spark.table("{evaluation}").orderBy("evaluated_at", "candidate", "metric")'
-        ".show(50, truncate=False)"
-    )
-    md(
-        "## 8. MLflow logging and registry\n\nThe latest version is `@challenger`; it became "
-        "`@champion` only if it beat the previous champion on the test metric (the run's "
-        "`promotion` tag says why)."
-    )
-    model = (
-        req.use_case
-        if plan.settings.target != "databricks"
-        else f"{plan.schemas['ml']}.{req.use_case}"
-    )
-    code(
-        "from mlflow import MlflowClient\n\n"
-        "client = MlflowClient()\n"
-        'for alias in ("challenger", "champion"):\n'
-        f'    version = client.get_model_version_by_alias("{model}", alias)\n'
-        '    print(f"@{alias}: version {version.version}, run {version.run_id}")'
-    )
-    md(_operations(plan))
-    for stage in plan.stages:
-        if stage.magic in STEP_9:
-            md(f"### {stage.title}\n{stage.why}.")
-            code(_expanded(stage, plan) if expanded else stage.cell)
-    md(
-        "## Medallion governance checklist\n\n"
-        + "\n".join(
-            f"- {'✅' if ok else '❌'} **{item}**: {detail}" for item, ok, detail in plan.checklist
-        )
-    )
+            out.append(_md(_feature_table(plan)))
     return out
+
+
+def _stage(stage: Stage, plan: Plan, expanded: bool) -> list[Cell]:
+    source = _expanded(stage, plan) if expanded else stage.cell
+    return [_md(f"### {stage.title}\n{stage.why}."), _code(source)]
+
+
+def _feature_table(plan: Plan) -> str:
+    rows = [
+        [f"`{f.name}`", f.definition, f.source, f.owner, f.freshness, f.nulls]
+        for f in plan.features
+    ]
+    header = ["feature", "definition", "source", "owner", "freshness", "nulls"]
+    return "#### Feature specification\n\n" + _md_table(header, rows)
+
+
+def _evaluation(plan: Plan) -> list[Cell]:
+    evaluation = f"{plan.schemas['gold']}.{plan.requirements.use_case}_evaluation"
+    return [
+        _md(
+            "## 7. Evaluate and select\n\nEvery candidate's cross-validated metrics and the "
+            "winner's single test score, from the evaluation table the model zoo appends to."
+        ),
+        _code(
+            f'spark.table("{evaluation}").orderBy("evaluated_at", "candidate", "metric")'
+            ".show(50, truncate=False)"
+        ),
+    ]
+
+
+def _registry(plan: Plan) -> list[Cell]:
+    use_case = plan.requirements.use_case
+    databricks = plan.settings.target == "databricks"
+    model = f"{plan.schemas['ml']}.{use_case}" if databricks else use_case
+    return [
+        _md(
+            "## 8. MLflow logging and registry\n\nThe latest version is `@challenger`; it "
+            "became `@champion` only if it beat the previous champion on the test metric (the "
+            "run's `promotion` tag says why)."
+        ),
+        _code(
+            "from mlflow import MlflowClient\n\n"
+            "client = MlflowClient()\n"
+            'for alias in ("challenger", "champion"):\n'
+            f'    version = client.get_model_version_by_alias("{model}", alias)\n'
+            '    print(f"@{alias}: version {version.version}, run {version.run_id}")'
+        ),
+    ]
+
+
+def _checklist(plan: Plan) -> str:
+    items = [
+        f"- {'✅' if ok else '❌'} **{item}**: {detail}" for item, ok, detail in plan.checklist
+    ]
+    return "## Medallion governance checklist\n\n" + "\n".join(items)
 
 
 def _ddl(plan: Plan) -> str:
@@ -167,9 +217,6 @@ def _expanded(stage: Stage, plan: Plan) -> str:
         return expand(stage.magic, stage.name, stage.name, stage.body, plan.settings).cell
     except SpecError as err:  # the plan's own specs always validate; say so loudly if not
         raise SpecError(f"outline: the {stage.title} cell does not expand: {err}") from err
-
-
-STEP_9 = ("deploy", "monitor")  # deployment and monitoring come after the registry
 
 
 def _operations(plan: Plan) -> str:
