@@ -169,6 +169,8 @@ def _docs(args: argparse.Namespace) -> int:
         changed = docs.update(folder)
         print(f"{changed} of {len(docs.PAGES) + 1} pages rewritten in {folder}")
         return 0
+    if not folder.is_dir():
+        raise DbxArchitectError(f"docs: {folder} is not a folder")
     found = docs.stale(folder)
     for path, kind in found:
         print(f"{path} is {kind.value}; run: dbx-architect docs {args.folder}")

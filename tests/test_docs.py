@@ -153,3 +153,13 @@ def test_rows_use_the_yaml_key_and_the_models_default() -> None:
 )
 def test_types_in_words(annotation: object, expected: str) -> None:
     assert docs.words(annotation) == expected
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_a_file_is_not_a_docs_folder(tmp_path: Path, check: bool) -> None:
+    (tmp_path / "notes.md").write_text("# notes\n", encoding="utf-8")
+    done = cli(*(["--check"] if check else []), str(tmp_path / "notes.md"))
+    assert done.returncode == 2
+    what = "is not a folder" if check else "is a file, not a folder"
+    assert done.stderr == f"dbx-architect: docs: {tmp_path / 'notes.md'} {what}\n"
+    assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "# notes\n"
