@@ -23,7 +23,10 @@ class Source(SpecModel):
         None, description="csv, json, parquet or delta; inferred from the path when absent."
     )
     schema_ddl: OneLine | None = Field(None, alias="schema", description="Spark DDL columns.")
-    keys: Columns = Field(default_factory=list, description="The columns that identify a row.")
+    keys: Columns = Field(
+        default_factory=list,
+        description="The columns that identify a row (required: Silver MERGEs on them).",
+    )
     load: Literal["incremental", "full"] = Field(
         "incremental", description="incremental (only what is new) or full (replace every row)."
     )
