@@ -15,9 +15,51 @@ from __future__ import annotations
 import importlib
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError
+
+if TYPE_CHECKING:
+    # What the "module:attr" strings in GENERATORS name, imported for editors and type checkers
+    # only (they load on first use: %load_ext stays light). mypy checks that each has the shape
+    # expand() calls it with; tests/test_types.py checks that this list matches GENERATORS.
+    from collections.abc import Callable
+
+    from .generators.bronze import plan_bronze
+    from .generators.common import Context
+    from .generators.deploy import plan_deploy
+    from .generators.gold import plan_gold
+    from .generators.modelzoo import plan_modelzoo
+    from .generators.monitor import plan_monitor
+    from .generators.silver import pipeline_problem, plan_silver
+    from .names import TableName
+    from .runtime.catalog import ColumnLookup
+    from .settings import Settings
+    from .spec.base import SpecModel
+    from .spec.bronze import BronzeSpec
+    from .spec.deploy import DeploySpec
+    from .spec.gold import GoldSpec
+    from .spec.modelzoo import ModelZooSpec
+    from .spec.monitor import MonitorSpec
+    from .spec.silver import SilverSpec
+
+    SPECS: tuple[type[SpecModel], ...] = (
+        BronzeSpec,
+        SilverSpec,
+        GoldSpec,
+        ModelZooSpec,
+        DeploySpec,
+        MonitorSpec,
+    )
+    PLANNERS: tuple[Callable[[Any, TableName, Settings, ColumnLookup], Context], ...] = (
+        plan_bronze,
+        plan_silver,
+        plan_gold,
+        plan_modelzoo,
+        plan_deploy,
+        plan_monitor,
+    )
+    VARIANT_CHECKS: tuple[Callable[[Settings, Any], str | None], ...] = (pipeline_problem,)
 
 
 @dataclass(frozen=True)

@@ -75,23 +75,32 @@ def _repr_chunks(value: object, budget: int, open_ids: set[int]) -> Iterator[str
 
 
 def _collection_chunks(
-    value: list | tuple | dict, budget: int, open_ids: set[int]
+    value: list[object] | tuple[object, ...] | dict[object, object],
+    budget: int,
+    open_ids: set[int],
 ) -> Iterator[str]:
-    opening, closing = {list: "[]", tuple: "()", dict: "{}"}[_base(value)]
+    brackets: dict[type, tuple[str, str]] = {list: ("[", "]"), tuple: ("(", ")"), dict: ("{", "}")}
+    opening, closing = brackets[_base(value)]
     yield opening
-    items: Iterable = value.items() if isinstance(value, dict) else value
-    for index, item in enumerate(items):
+    for index, entry in enumerate(_entries(value)):
         if index:
             yield ", "
-        if isinstance(value, dict):
-            yield from _repr_chunks(item[0], budget, open_ids)
-            yield ": "
-            yield from _repr_chunks(item[1], budget, open_ids)
-        else:
-            yield from _repr_chunks(item, budget, open_ids)
+        for position, part in enumerate(entry):
+            if position:
+                yield ": "
+            yield from _repr_chunks(part, budget, open_ids)
     if isinstance(value, tuple) and len(value) == 1:
         yield ","
     yield closing
+
+
+def _entries(
+    value: list[object] | tuple[object, ...] | dict[object, object],
+) -> Iterable[tuple[object, ...]]:
+    """A dict's (key, value) pairs; a list's or tuple's items, each alone."""
+    if isinstance(value, dict):
+        return value.items()
+    return ((item,) for item in value)
 
 
 def _base(value: object) -> type:

@@ -232,8 +232,9 @@ def check_setting(key: str, value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise SpecError(f"{key}: expected text, got {short(value)}")
-    if isinstance(trait, CaselessStrEnum) and value.lower() not in trait.values:
-        allowed = " or ".join(str(v) for v in trait.values)
+    choices = (trait.values or ()) if isinstance(trait, CaselessStrEnum) else None
+    if choices is not None and value.lower() not in choices:
+        allowed = " or ".join(str(v) for v in choices)
         raise SpecError(f"{key}: {short(value)} is not allowed; use one of {allowed}")
     try:
         setattr(DbxArchitect(parent=None), key, value)

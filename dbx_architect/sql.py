@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import SpecError, short
 from .names import IDENTIFIER
+
+if TYPE_CHECKING:  # sqlglot is imported on first use, not at %load_ext
+    from sqlglot import expressions as exp
 
 
 def sql_string(value: str) -> str:
@@ -46,7 +50,7 @@ class Column:
         return text
 
 
-def _parse(sql: str, problem: str) -> list:
+def _parse(sql: str, problem: str) -> list[exp.Expr | None]:
     """Parse Spark SQL with sqlglot, its warnings quiet; *problem* is the message on failure."""
     import logging
 
@@ -86,7 +90,7 @@ def parse_schema(ddl: str, key: str = "schema") -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def _column(node: object, ddl: str, key: str) -> Column:
+def _column(node: exp.Expr, ddl: str, key: str) -> Column:
     from sqlglot import expressions as exp
 
     if not isinstance(node, exp.ColumnDef) or not isinstance(node.args.get("kind"), exp.DataType):
@@ -146,7 +150,7 @@ def _function_name(node: object, normalized: bool = True) -> str:
     return name.replace("_", "") if normalized else name
 
 
-def parse_expression(text: str, key: str) -> object:
+def parse_expression(text: str, key: str) -> exp.Expr:
     """Parse one Spark SQL expression; refuse statements, several expressions and subqueries."""
     from sqlglot import expressions as exp
 

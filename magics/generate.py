@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
@@ -15,6 +15,11 @@ from ..expand import GENERATORS, expand
 from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 from .arguments import parse_line
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 FORMS = tuple(GENERATORS)  # every generator magic has a form
 # The magic-line option of each template variant a descriptor names.
@@ -27,31 +32,28 @@ VARIANT_OPTIONS = {
 }
 
 
-def generator_arguments(
-    what: str, *extra: Callable[..., Any]
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def generator_arguments(what: str, *extra: Decorator) -> Decorator:
     """The options every generator magic shares, then *extra* ones."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        for add in reversed(
-            [
-                magic_arguments(),
-                *extra,
-                argument("name", nargs="*", help=what),
-                argument("--run", action="store_true", help="Also run the generated code now."),
-                argument(
-                    "--show",
-                    action="store_true",
-                    help="Show the generated code without replacing the cell.",
-                ),
-                argument("--target", choices=TARGETS, help="Render for this target only."),
-                argument(
-                    "--form",
-                    action="store_true",
-                    help="Show a form filled from the live catalog; after Use, run again.",
-                ),
-            ]
-        ):
+        decorators: list[Decorator] = [
+            magic_arguments(),
+            *extra,
+            argument("name", nargs="*", help=what),
+            argument("--run", action="store_true", help="Also run the generated code now."),
+            argument(
+                "--show",
+                action="store_true",
+                help="Show the generated code without replacing the cell.",
+            ),
+            argument("--target", choices=TARGETS, help="Render for this target only."),
+            argument(
+                "--form",
+                action="store_true",
+                help="Show a form filled from the live catalog; after Use, run again.",
+            ),
+        ]
+        for add in reversed(decorators):
             func = add(func)
         return func
 
@@ -60,6 +62,8 @@ def generator_arguments(
 
 class GenerateMagics(Magics):
     """Cell magics that turn a short YAML spec into PySpark, Delta and MLflow code."""
+
+    shell: InteractiveShell  # registered by load_ipython_extension, always on a shell
 
     def __init__(self, shell: Any, settings: DbxArchitect) -> None:
         super().__init__(shell)
@@ -203,4 +207,4 @@ def _generator_magic(magic: str) -> Callable[..., Any]:
 
 for _magic in GENERATORS:
     setattr(GenerateMagics, _magic, _generator_magic(_magic))
-GenerateMagics = magics_class(GenerateMagics)
+magics_class(GenerateMagics)  # collects the magics above; it returns the same class

@@ -19,6 +19,8 @@ from IPython.core.error import InputRejected, UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 if TYPE_CHECKING:  # the guard itself is imported on first use, not at %load_ext
+    from IPython.core.interactiveshell import InteractiveShell
+
     from ..guard.core import Guard, Verdict
     from ..guard.detect import Operation
     from ..guard.runtime import RuntimeLayer
@@ -26,6 +28,13 @@ if TYPE_CHECKING:  # the guard itself is imported on first use, not at %load_ext
 USAGE = "%guard on | off | status | log | allow [PATTERN] | disallow PATTERN"
 NO_ARGUMENTS = ("on", "off", "status", "log")
 CAPTURED = "(shown here because the cell's output was captured or the error was caught)"
+
+
+class BlockedCell(InputRejected):
+    """A cell the guard stopped; IPython shows its message, not our frames."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
 
 
 class GuardTransformer(ast.NodeTransformer):
@@ -49,10 +58,9 @@ class GuardTransformer(ast.NodeTransformer):
             ) from err
         if verdict.blocked:
             self.magics.offer(ast.unparse(node), verdict)
-            error = InputRejected(
+            error = BlockedCell(
                 "%guard: " + block_message(verdict, "make this the cell's first line")
             )
-            error._render_traceback_ = lambda: [str(error)]  # the message, not our frames
             self.magics.notes.append(error)
             raise error
         return node
@@ -61,6 +69,8 @@ class GuardTransformer(ast.NodeTransformer):
 @magics_class
 class GuardMagics(Magics):
     """The guard of one shell: its state, runtime wrappers and the AST transformer."""
+
+    shell: InteractiveShell  # registered by load_ipython_extension, always on a shell
 
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -13,6 +13,9 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..errors import DbxArchitectError, short
 from .arguments import parse_line
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 MAX_WORKERS = 8  # each worker is a JVM with 1 core and 1 GB
 # What %dbx_spark can run on: local, local[N], local[*] (with an optional ",retries"), or a
@@ -38,6 +41,7 @@ def check_master(value: str, where: str) -> str:
 class SparkMagics(Magics):
     """Start or reuse the local runtime."""
 
+    shell: InteractiveShell  # registered by load_ipython_extension, always on a shell
     cluster: Any = None  # the standalone cluster %dbx_spark --workers started
 
     def _start_cluster(self, workers: int, root: str) -> str:

@@ -15,7 +15,6 @@ when there is nothing to report, 1 on type errors, 2 when mypy could not run.
 from __future__ import annotations
 
 import sys
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,11 @@ from mypy import build
 from mypy.errors import CompileError
 from mypy.main import process_options
 from mypy.modulefinder import BuildSource
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the project's tomli dependency
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -53,7 +53,7 @@ def _infer_format(source: str) -> str:
 
 def _source(spec: BronzeSpec, settings: Settings) -> dict[str, Any]:
     """Is the source files at a path or a table, and in which format?"""
-    fmt = spec.format
+    fmt: str | None = spec.format
     if fmt == "table" or (fmt in (None, "delta") and not _looks_like_path(spec.source)):
         name = parse_table_name(spec.source, "source", settings.catalog, settings.bronze_schema)
         return {"kind": "table", "format": "delta", "table": name.dotted}

@@ -315,7 +315,8 @@ def _check_columns(spec: ModelZooSpec, columns: Columns) -> None:
     columns.require("split.group_col", [spec.split.group_col] if spec.split.group_col else [])
     columns.require("series", spec.series)
     lag_columns = [f"{spec.target}_lag_{p}" for p in dict.fromkeys(spec.lags)]
-    taken = [c for c in lag_columns if columns.known and c.lower() in map(str.lower, columns.names)]
+    known = {n.lower() for n in columns.names or ()}  # empty when the columns are unknown
+    taken = [c for c in lag_columns if c.lower() in known]
     if taken:
         raise SpecError(f"lags: {spec.table} already has a column {short(taken[0])}; drop that lag")
 

@@ -69,7 +69,7 @@ def plan_monitor(
     columns.require("features", spec.features)
     columns.require("keys", spec.keys)
     labels = table(spec.label_table, "label_table", "-") if spec.label_table else None
-    if labels:
+    if labels and spec.label:  # the spec gives label whenever it gives label_table
         Columns(lookup(labels.dotted)).require("label", [spec.label, *spec.keys])
     elif spec.label:
         columns.require("label", [spec.label])

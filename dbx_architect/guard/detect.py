@@ -231,15 +231,16 @@ class _Walker:
                 self.bind(sub.target, sub.value)
 
     def loop(self, node: ast.For | ast.AsyncFor) -> None:
-        items = self.values.sequence(node.iter) if isinstance(node.target, ast.Name) else None
-        if items is None or not 0 < len(items) <= 25:
-            self.forget_targets(node.target)
+        target = node.target
+        items = self.values.sequence(node.iter) if isinstance(target, ast.Name) else None
+        if not isinstance(target, ast.Name) or items is None or not 0 < len(items) <= 25:
+            self.forget_targets(target)
             self.block(node.body)
         else:  # a loop over known strings: each pass with the variable bound
             for item in items:
-                self.values.forget(node.target.id)
-                self.values.shadowed.discard(node.target.id)
-                self.values.strings[node.target.id] = item
+                self.values.forget(target.id)
+                self.values.shadowed.discard(target.id)
+                self.values.strings[target.id] = item
                 self.block(node.body)
         self.block(node.orelse)
 
@@ -691,7 +692,7 @@ class _Walker:
             elif link.name == "options":
                 found = self.keywords(link.call)
                 for key, value in found.items():
-                    options[key.lower()] = self.keyword_text(value) or ""  # type: ignore[arg-type]
+                    options[key.lower()] = self.keyword_text(value) or ""
         return mode, options
 
     def insert_into(self, node: ast.Call, mode: str | None, target: str | None, line: int) -> None:
@@ -756,7 +757,7 @@ class _Walker:
             if sink == "delete" and not node.args and not node.keywords:
                 detail = "all rows"
             elif sink == "vacuum" and node.args and isinstance(node.args[0], ast.Constant):
-                detail = f"retain {node.args[0].value} hours"
+                detail = f"retain {node.args[0].value!s} hours"
             self.add(DELTA_ACTIONS[sink], self.delta_target(links), line, via, detail)
         elif sink == "update" and self.argument(node, 0, "condition") is None:
             self.add("update", self.delta_target(links), line, via, "all rows")

@@ -24,7 +24,7 @@ def current_version(spark: Any, target: str) -> tuple[int | None, datetime.datet
 def take(spark: Any, operations: list[Operation], cell: str) -> list[Receipt]:
     """One receipt per changed target, recorded before the cell runs."""
     now = datetime.datetime.now()
-    receipts = []
+    receipts: list[Receipt] = []
     for op in operations:
         if op.target is None or op.kind not in RESTORABLE | {"drop"}:
             continue

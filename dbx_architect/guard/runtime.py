@@ -69,9 +69,13 @@ class RuntimeLayer:
             self.patched.add("pyspark")
         connect = "pyspark.sql.connect.session"  # Spark Connect: serverless, Databricks Connect
         if connect in sys.modules and "pyspark-connect" not in self.patched:
-            from pyspark.sql.connect import conf, readwriter, session
+            from pyspark.sql.connect import conf as connect_conf
+            from pyspark.sql.connect import readwriter as connect_readwriter
+            from pyspark.sql.connect import session as connect_session
 
-            self._install_pyspark(session.SparkSession, readwriter, conf.RuntimeConf)
+            self._install_pyspark(
+                connect_session.SparkSession, connect_readwriter, connect_conf.RuntimeConf
+            )
             self.patched.add("pyspark-connect")
         if "pyspark.sql" in sys.modules and importlib.util.find_spec("delta") is not None:
             import delta.tables  # noqa: F401  (Spark is loaded: wrap Delta before a cell uses it)
@@ -211,7 +215,7 @@ class RuntimeLayer:
     def _cell_line(self) -> str:
         """``In[3], line 2``: the innermost notebook cell line on the stack, if any."""
         name_of = getattr(getattr(self.shell, "compile", None), "format_code_name", None)
-        frame = sys._getframe(1)
+        frame: types.FrameType | None = sys._getframe(1)
         while frame is not None and name_of is not None:
             with contextlib.suppress(Exception):
                 name = name_of(frame.f_code.co_filename)

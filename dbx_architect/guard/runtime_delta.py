@@ -42,7 +42,7 @@ def install(layer: RuntimeLayer, tables: Any) -> None:
         layer._wrap(table, name, _replacing)
     builder = tables.DeltaTableBuilder
     for name in ("tableName", "location"):
-        layer._wrap(builder, name, lambda f, n=name: _naming(f, n))
+        layer._wrap(builder, name, functools.partial(_naming, name=name))
     judge = _judge_builder(layer)
     layer._wrap(builder, "execute", layer._guarded(judge, "DeltaTableBuilder.execute"))
     merge = tables.DeltaMergeBuilder

@@ -91,7 +91,9 @@ def clean_name(name: str) -> str | None:
     name = name.strip().strip("'\"")
     if HOLE_MARK in name:
         return None
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in name:
         if char == "`":
             quoted = not quoted

@@ -253,7 +253,7 @@ class Values:
     def literal(self, node: ast.expr) -> Any:
         """A dict or list display with its string values (placeholders where unknown)."""
         if isinstance(node, ast.Dict):
-            result = {}
+            result: dict[str, Any] = {}
             for key, value in zip(node.keys, node.values, strict=True):
                 if key is None:  # {**other}
                     inner = self.resolve_expr(value)
