@@ -193,7 +193,8 @@ def _check(args: argparse.Namespace) -> int:
         try:
             found = check_path(path)
         except (SyntaxError, ValueError) as err:
-            where = f", line {err.lineno}" if getattr(err, "lineno", None) else ""
+            lineno = getattr(err, "lineno", None)  # a SyntaxError's; a ValueError has none
+            where = f", line {lineno}" if lineno else ""
             why = one_line(str(getattr(err, "msg", err)), 100)
             raise DbxArchitectError(f"check: {path} is not valid Python ({why}{where})") from None
         except RecursionError:
@@ -212,8 +213,10 @@ def _check_notebook(name: str, text: str) -> None:
     try:
         data = json.loads(text)
     except ValueError as err:  # json.JSONDecodeError, or a number too long to read
-        where = getattr(err, "lineno", None)
-        detail = f"{err.msg}, line {where}" if where else one_line(str(err), 80)
+        if isinstance(err, json.JSONDecodeError):
+            detail = f"{err.msg}, line {err.lineno}"
+        else:
+            detail = one_line(str(err), 80)
         raise DbxArchitectError(
             f"check: {name} is not a notebook (invalid JSON: {detail})"
         ) from None

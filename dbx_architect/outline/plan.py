@@ -273,7 +273,8 @@ def _deploy(facts: _Facts) -> StageOutput:
 
 def _monitor(facts: _Facts) -> StageOutput:
     req = facts.req
-    window = {"day": "week", "week": "month", "month": "month"}.get(facts.gold.get("grain"), "day")
+    grain = facts.gold.get("grain") or ""
+    window = {"day": "week", "week": "month", "month": "month"}.get(grain, "day")
     spec: dict[str, Any] = {
         "time_col": req.time_col if req.time_col in facts.keys else "scored_at",
         "window": window,

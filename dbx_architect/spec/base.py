@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
@@ -161,7 +161,10 @@ def _refuse_non_finite(value: Any, where: str = "") -> None:
             _refuse_non_finite(item, f"{where}[{index}]")
 
 
-def validate_spec(model: type[SpecModel], data: dict[str, Any]) -> SpecModel:
+AnySpec = TypeVar("AnySpec", bound="SpecModel")
+
+
+def validate_spec(model: type[AnySpec], data: dict[str, Any]) -> AnySpec:
     """Build *model* from *data* or raise one :class:`SpecError` line."""
     _refuse_non_finite(data)
     try:

@@ -85,7 +85,7 @@ class Expectation(SpecModel):
                     isinstance(b, int | float) for b in bounds
                 ):
                     raise ValueError(f"range: {column} bounds {short(bounds)} are not of one type")
-                if low > high:
+                if _inverted(low, high):
                     raise ValueError(f"range: {column} has min {short(low)} > max {short(high)}")
         return self
 
@@ -198,3 +198,10 @@ class TableSpec(SpecModel):
                 "(liquid clustering replaces partitioning)"
             )
         return self
+
+
+def _inverted(low: int | float | str, high: int | float | str) -> bool:
+    """min > max, for bounds already known to be both numbers or both text."""
+    if isinstance(low, str) or isinstance(high, str):
+        return str(low) > str(high)
+    return low > high

@@ -72,7 +72,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         super().fetch_flow_collection_start(TokenClass)
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # unannotated in types-PyYAML
         if isinstance(event, yaml.AliasEvent):
             return self._alias(event)
         opens = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
@@ -81,6 +81,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         self._count(1, event.start_mark)
         self.open_levels += opens
         node = super().compose_node(parent, index)
+        assert node is not None  # PyYAML's composer returns a node or raises
         self.open_levels -= opens
         self._measure(node)
         return node
@@ -92,9 +93,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 None,
                 None,
                 f"alias *{event.anchor} is inside its own anchor (a value cannot contain itself)",
-                event.start_mark,
+                event.start_mark,  # type: ignore[arg-type]  # the stub's Mark is error.Mark only
             )
-        node = super().compose_node(None, None)  # PyYAML's message for an undefined alias
+        # PyYAML's message for an undefined alias (the stub wants an int index; None is the root's)
+        node = super().compose_node(None, None)  # type: ignore[arg-type]
+        assert node is not None  # PyYAML's composer returns a node or raises
         values, levels = self.shapes[id(node)]
         self._count(values, event.start_mark)
         if self.open_levels + levels > MAX_DEPTH:
@@ -153,7 +156,7 @@ def _unreadable(node: yaml.Node) -> str:
     return f"{problem}; quote it to keep it as text"
 
 
-def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict:
+def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
