@@ -62,6 +62,7 @@ def render_spec(
     *lookup* tells the columns of a table when a live session can see it, so column typos
     are caught at expansion time.
     """
+    from .imports import add_imports
     from .render import check_compiles, render
 
     generator = GENERATORS[magic]
@@ -75,6 +76,7 @@ def render_spec(
     variables = context.for_template()
     code = render(template, {**variables, "variant": variant, "serverless": serverless})
     check_compiles(code, f"<%%{magic} {name}>")
+    code = add_imports(code, context.importable())
     return code
 
 

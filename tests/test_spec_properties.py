@@ -74,7 +74,8 @@ ODD_NUMBERS = [math.nan, math.inf, -math.inf, -1, -(2**63), 2**64, 10**30, 0, 1e
 def _allowed_words() -> frozenset[str]:
     """Every identifier the templates and planners write, plus the estimators' parameters."""
     words: set[str] = set()
-    for path in [*(PACKAGE / "templates").glob("*.j2"), *(PACKAGE / "generators").glob("*.py")]:
+    sources = [*(PACKAGE / "templates").glob("*.j2"), *(PACKAGE / "generators").glob("*.py")]
+    for path in [*sources, PACKAGE / "imports.py"]:
         words |= set(WORD.findall(path.read_text()))
     return frozenset(words | _estimator_parameters())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,12 @@ class Context:
     def for_template(self) -> dict[str, Any]:
         """The fields by name (shallow: nested objects keep their own attributes)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def importable(self) -> Mapping[str, str]:
+        """What the generated code may import, by the name it uses (see :mod:`..imports`)."""
+        from ..imports import COMMON
+
+        return COMMON
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import inspect
 import keyword
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,81 +196,6 @@ def check_parameter(module: str, cls: str, key: str, where: str) -> str:
     )
 
 
-# Third-party imports of the generated cell, per engine: "module" (import module) or
-# "module:name" (from module import name); " as " renames.
-COMMON_IMPORTS = (
-    "mlflow",
-    "numpy as np",
-    "pandas as pd",
-    "matplotlib.figure:Figure",
-    "mlflow:MlflowClient",
-    "mlflow.models:infer_signature",
-    "pyspark.sql:functions as F",
-    "pyspark.sql.types:NumericType",
-)
-ENGINE_IMPORTS = {
-    "sklearn": (
-        "cloudpickle",
-        "sklearn",
-        "joblib:Parallel",
-        "joblib:delayed",
-        "sklearn.base:clone",
-        "sklearn.compose:ColumnTransformer",
-        "sklearn.impute:SimpleImputer",
-        "sklearn.metrics:get_scorer",
-        "sklearn.model_selection:cross_validate",
-        "sklearn.pipeline:Pipeline",
-        "sklearn.pipeline:make_pipeline",
-        "sklearn.preprocessing:OneHotEncoder",
-        "sklearn.preprocessing:StandardScaler",
-    ),
-    "spark": (
-        "pyspark",
-        "pyspark.ml:Pipeline",
-        "pyspark.ml.feature:Imputer",
-        "pyspark.ml.feature:OneHotEncoder",
-        "pyspark.ml.feature:StandardScaler",
-        "pyspark.ml.feature:StringIndexer",
-        "pyspark.ml.feature:VectorAssembler",
-        "pyspark.util:inheritable_thread_target",
-    ),
-}
-FAMILY_IMPORTS = {
-    ("spark", "regression"): ("pyspark.ml.evaluation:RegressionEvaluator",),
-    ("spark", "classification"): (
-        "pyspark.ml.evaluation:BinaryClassificationEvaluator",
-        "pyspark.ml.evaluation:MulticlassClassificationEvaluator",
-        "pyspark.ml.feature:IndexToString",
-        "pyspark.ml.feature:SQLTransformer",
-        "pyspark.ml.functions:vector_to_array",
-    ),
-}
-
-
-def _imports(
-    engine: str, family: str, candidates: list[dict[str, Any]], time_split: bool
-) -> list[str]:
-    """The cell's third-party import lines, grouped and ordered the way isort orders them."""
-    wanted = [
-        *COMMON_IMPORTS,
-        *ENGINE_IMPORTS[engine],
-        *FAMILY_IMPORTS.get((engine, family), ()),
-        *(["pyspark.sql:Window"] if time_split else []),
-        *([] if time_split or engine != "sklearn" else ["sklearn.model_selection:PredefinedSplit"]),
-        *(f"{c['module']}:{c['cls']}" for c in candidates),
-    ]
-    straight = sorted({w for w in wanted if ":" not in w}, key=lambda w: w.split(" ")[0])
-    by_module: dict[tuple[str, bool], list[str]] = {}
-    for item in dict.fromkeys(w for w in wanted if ":" in w):
-        module, name = item.split(":")
-        by_module.setdefault((module, " as " in name), []).append(name)
-    froms = [
-        f"from {module} import {', '.join(sorted(names, key=lambda n: (n[0].islower(), n)))}"
-        for (module, _), names in sorted(by_module.items())
-    ]
-    return [f"import {w}" for w in straight] + froms
-
-
 @dataclass(frozen=True)
 class ModelZooContext(Context):
     spec: ModelZooSpec
@@ -288,7 +214,6 @@ class ModelZooContext(Context):
     cv: int
     candidates: list[dict[str, Any]]
     candidate_names: list[str]
-    imports: list[str]
     metrics: list[str]
     scorers: dict[str, str]
     primary: str
@@ -304,6 +229,13 @@ class ModelZooContext(Context):
     leaderboard_table: str
     schema_name: str
     dfs_tmp: dict[str, str] | None
+
+    def importable(self) -> Mapping[str, str]:
+        """The common imports, this engine's classes and the candidates' estimators."""
+        from ..imports import ENGINES, known
+
+        estimators = [f"{c['module']}:{c['cls']}" for c in self.candidates]
+        return known([*ENGINES[self.engine].values(), *estimators])
 
 
 def _check_columns(spec: ModelZooSpec, columns: Columns) -> None:
@@ -373,7 +305,6 @@ def plan_modelzoo(
         cv=spec.cv,
         candidates=candidates,
         candidate_names=[c["name"] for c in candidates],
-        imports=_imports(spec.engine, spec.family, candidates, split.method == "time"),
         metrics=list(spec.metrics()),
         scorers={m: METRICS[m].scorer for m in spec.metrics()},
         primary=primary,

@@ -1,5 +1,3 @@
-import datetime
-
 import mlflow
 from mlflow import MlflowClient
 from pyspark.sql import functions as F

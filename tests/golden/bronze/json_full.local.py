@@ -2,8 +2,6 @@
 # source: /landing/events.json
 # load: full
 
-import os
-
 from pyspark.sql import functions as F
 
 target_table = "spark_catalog.bronze.json_full"

@@ -4,8 +4,6 @@
 # load: full
 # keys: [o_orderkey]
 
-import os
-
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 

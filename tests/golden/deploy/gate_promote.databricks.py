@@ -6,7 +6,6 @@
 # gate: {data: weekly_demand_labelled, label: units, metric: mae, min_improvement: 0.5}
 # promote: true
 
-import datetime
 import os
 
 import mlflow

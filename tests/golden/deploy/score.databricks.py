@@ -2,7 +2,6 @@
 # table: weekly_demand
 # keys: [store, item, day]
 
-import datetime
 import os
 
 import mlflow

@@ -2,8 +2,6 @@
 # table: weekly_demand
 # keys: [store, item, day]
 
-import datetime
-
 import mlflow
 from mlflow import MlflowClient
 from pyspark.sql import functions as F

@@ -1,8 +1,6 @@
 # %%gold evaluation_table
 # kind: evaluation
 
-from pyspark.sql import functions as F
-
 target_table = "main.gold.evaluation_table"
 
 spark.sql("CREATE SCHEMA IF NOT EXISTS main.gold")

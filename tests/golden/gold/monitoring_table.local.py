@@ -2,8 +2,6 @@
 # kind: monitoring
 # partition_by: [model_name]
 
-from pyspark.sql import functions as F
-
 target_table = "spark_catalog.gold.monitoring_table"
 
 spark.sql("CREATE SCHEMA IF NOT EXISTS spark_catalog.gold")

@@ -2,8 +2,6 @@
 # kind: predictions
 # keys: [store, day]
 
-from pyspark.sql import functions as F
-
 target_table = "spark_catalog.gold.predictions_table"
 
 spark.sql("CREATE SCHEMA IF NOT EXISTS spark_catalog.gold")

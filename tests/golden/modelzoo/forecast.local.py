@@ -21,11 +21,10 @@ import pandas as pd
 import sklearn
 from joblib import Parallel, delayed
 from matplotlib.figure import Figure
-from mlflow import MlflowClient
 from mlflow.models import infer_signature
-from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import NumericType
+from pyspark.sql.window import Window
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyRegressor

@@ -19,7 +19,6 @@ import pandas as pd
 import sklearn
 from joblib import Parallel, delayed
 from matplotlib.figure import Figure
-from mlflow import MlflowClient
 from mlflow.models import infer_signature
 from pyspark.sql import functions as F
 from pyspark.sql.types import NumericType

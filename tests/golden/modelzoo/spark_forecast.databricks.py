@@ -19,15 +19,14 @@ import numpy as np
 import pandas as pd
 import pyspark
 from matplotlib.figure import Figure
-from mlflow import MlflowClient
 from mlflow.models import infer_signature
 from pyspark.ml import Pipeline
 from pyspark.ml.evaluation import RegressionEvaluator
 from pyspark.ml.feature import Imputer, OneHotEncoder, StandardScaler, StringIndexer, VectorAssembler
 from pyspark.ml.regression import DecisionTreeRegressor, LinearRegression, RandomForestRegressor
-from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import NumericType
+from pyspark.sql.window import Window
 from pyspark.util import inheritable_thread_target
 
 source_table = "main.gold.weekly_demand"
