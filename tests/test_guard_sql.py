@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dbx_architect.guard.sql import HOLE, SqlParseError, classify, clean_name
@@ -675,6 +675,7 @@ def test_random_text_only_ever_raises_sql_parse_error_and_is_quick(sql: str) -> 
 
 @settings(max_examples=300, deadline=None)
 @given(RANDOM_SQL)
+@example("*/ ; /*+")  # a stray */ before a hint in a later statement
 def test_statements_split_where_the_tokens_split(sql: str) -> None:
     try:
         tokens = tokenize(sql)

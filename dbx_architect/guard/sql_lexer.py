@@ -72,8 +72,10 @@ def without_hints(tokens: list[Token]) -> list[Token]:
     """*tokens* without ``/*+ ... */`` hints: Spark never runs what a hint holds."""
     kept, hint = [], False
     for token in tokens:
-        if token.kind == SYMBOL and token.value in ("/*+", "*/"):
-            hint = token.value == "/*+"
+        if token.kind == SYMBOL and token.value == "/*+":
+            hint = True
+        elif hint and token.kind == SYMBOL and token.value == "*/":  # a stray */ stays code
+            hint = False
         elif not hint or (token.kind == SYMBOL and token.value == ";"):  # no hint holds a ;
             hint = False
             kept.append(token)
