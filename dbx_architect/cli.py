@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .errors import DbxArchitectError, one_line
 from .expand import GENERATORS, expand
@@ -238,6 +238,108 @@ def _is_cell(cell: object) -> bool:
     )
 
 
+Commands = Any  # argparse's private _SubParsersAction
+
+
+def _expand_command(commands: Commands) -> None:
+    cmd = commands.add_parser(
+        "expand",
+        help="Print the code a magic cell expands to.",
+        description=(
+            "Print the code a magic cell expands to, e.g. "
+            "dbx-architect expand bronze sales spec.yaml --target databricks"
+        ),
+    )
+    cmd.add_argument("magic", choices=sorted(GENERATORS), help="Which magic.")
+    cmd.add_argument("name", help="The table (or model) name of the magic line.")
+    cmd.add_argument("spec", help="The YAML body, as a file ('-' reads standard input).")
+    cmd.add_argument("--target", choices=TARGETS, help="Default: auto-detected.")
+    cmd.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="silver only: a Lakeflow declarative pipeline source (with --target databricks).",
+    )
+    cmd.set_defaults(run=_expand)
+
+
+def _outline_commands(commands: Commands) -> None:
+    cmd = commands.add_parser(
+        "outline",
+        help="Write a whole notebook from a requirements file.",
+        description=(
+            "Write a governed notebook (requirements, Unity Catalog layout, Bronze, Silver, Gold, "
+            "model zoo, evaluation, registry, operations, checklist) from a requirements file, "
+            "e.g. dbx-architect outline demand.yaml -o demand.ipynb"
+        ),
+    )
+    cmd.add_argument("spec", help="The requirements YAML ('-' reads standard input).")
+    cmd.add_argument(
+        "-o", "--output", required=True, help="NAME.ipynb, or NAME.py for Databricks source."
+    )
+    cmd.add_argument(
+        "--expanded", action="store_true", help="Write the generated code, not %%magic cells."
+    )
+    cmd.add_argument("--force", action="store_true", help="Replace an existing file.")
+    cmd.add_argument("--target", choices=TARGETS, help="Default: auto-detected.")
+    cmd.set_defaults(run=_outline)
+    new = commands.add_parser("new", help="Write a starter requirements file.")
+    new.add_argument("output", nargs="?", default="requirements.yaml", help="Where to write it.")
+    new.add_argument("--force", action="store_true", help="Replace an existing file.")
+    new.set_defaults(run=_new)
+
+
+def _snippets_command(commands: Commands) -> None:
+    cmd = commands.add_parser(
+        "snippets",
+        help="Install editor snippets (VS Code, JupyterLab) made from the same templates.",
+        description=(
+            "Install editor snippets: --vscode ~/.config/Code/User/snippets, "
+            '--jupyterlab "$(jupyter --data-dir)/snippets", or --all DIR for both layouts.'
+        ),
+    )
+    cmd.add_argument("--vscode", metavar="DIR", help="VS Code's user snippets folder.")
+    cmd.add_argument("--jupyterlab", metavar="DIR", help="A JupyterLab snippets folder.")
+    cmd.add_argument("--all", metavar="DIR", help="Both layouts under DIR (the repo's).")
+    cmd.add_argument("--target", choices=TARGETS, help="Code for this target (local).")
+    cmd.set_defaults(run=_snippets)
+
+
+def _check_command(commands: Commands) -> None:
+    cmd = commands.add_parser(
+        "check",
+        help="Find what breaks on Spark Connect (serverless, Databricks Connect) in files.",
+        description=(
+            "Find SparkContext, RDD and JVM uses that Spark Connect (serverless compute, "
+            "Standard access mode, Databricks Connect) does not have, with the line and the "
+            "Connect-safe replacement, e.g. dbx-architect check etl.py model.ipynb"
+        ),
+    )
+    cmd.add_argument("paths", nargs="+", help=".py files or .ipynb notebooks.")
+    cmd.set_defaults(run=_check)
+
+
+def _maintenance_commands(commands: Commands) -> None:
+    docs = commands.add_parser(
+        "docs",
+        help="Write the key tables of the docs/ pages from the spec models.",
+        description=(
+            "Rewrite the generated key tables (between the keys markers) of every page in DIR "
+            "from the spec models; --check changes nothing and exits 1 naming each page that "
+            "is missing or out of date, e.g. dbx-architect docs --check docs"
+        ),
+    )
+    docs.add_argument("folder", metavar="DIR", help="The docs folder (the repo's docs).")
+    docs.add_argument(
+        "--check", action="store_true", help="Change nothing; exit 1 if a page is out of date."
+    )
+    docs.set_defaults(run=_docs)
+    jars = commands.add_parser(
+        "jars", help="Fetch and cache Delta Lake's jars for the local runtime."
+    )
+    jars.add_argument("--root", default=".dbx_architect", help="Local runtime folder.")
+    jars.set_defaults(run=_jars)
+
+
 def parser() -> argparse.ArgumentParser:
     top = _Parser(
         prog="dbx-architect",
@@ -247,92 +349,14 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     commands = top.add_subparsers(dest="command", required=True)
-    expand_cmd = commands.add_parser(
-        "expand",
-        help="Print the code a magic cell expands to.",
-        description=(
-            "Print the code a magic cell expands to, e.g. "
-            "dbx-architect expand bronze sales spec.yaml --target databricks"
-        ),
-    )
-    expand_cmd.add_argument("magic", choices=sorted(GENERATORS), help="Which magic.")
-    expand_cmd.add_argument("name", help="The table (or model) name of the magic line.")
-    expand_cmd.add_argument("spec", help="The YAML body, as a file ('-' reads standard input).")
-    expand_cmd.add_argument("--target", choices=TARGETS, help="Default: auto-detected.")
-    expand_cmd.add_argument(
-        "--pipeline",
-        action="store_true",
-        help="silver only: a Lakeflow declarative pipeline source (with --target databricks).",
-    )
-    expand_cmd.set_defaults(run=_expand)
-    outline_cmd = commands.add_parser(
-        "outline",
-        help="Write a whole notebook from a requirements file.",
-        description=(
-            "Write a governed notebook (requirements, Unity Catalog layout, Bronze, Silver, Gold, "
-            "model zoo, evaluation, registry, operations, checklist) from a requirements file, "
-            "e.g. dbx-architect outline demand.yaml -o demand.ipynb"
-        ),
-    )
-    outline_cmd.add_argument("spec", help="The requirements YAML ('-' reads standard input).")
-    outline_cmd.add_argument(
-        "-o", "--output", required=True, help="NAME.ipynb, or NAME.py for Databricks source."
-    )
-    outline_cmd.add_argument(
-        "--expanded", action="store_true", help="Write the generated code, not %%magic cells."
-    )
-    outline_cmd.add_argument("--force", action="store_true", help="Replace an existing file.")
-    outline_cmd.add_argument("--target", choices=TARGETS, help="Default: auto-detected.")
-    outline_cmd.set_defaults(run=_outline)
-    new_cmd = commands.add_parser("new", help="Write a starter requirements file.")
-    new_cmd.add_argument(
-        "output", nargs="?", default="requirements.yaml", help="Where to write it."
-    )
-    new_cmd.add_argument("--force", action="store_true", help="Replace an existing file.")
-    new_cmd.set_defaults(run=_new)
-    snippets_cmd = commands.add_parser(
-        "snippets",
-        help="Install editor snippets (VS Code, JupyterLab) made from the same templates.",
-        description=(
-            "Install editor snippets: --vscode ~/.config/Code/User/snippets, "
-            '--jupyterlab "$(jupyter --data-dir)/snippets", or --all DIR for both layouts.'
-        ),
-    )
-    snippets_cmd.add_argument("--vscode", metavar="DIR", help="VS Code's user snippets folder.")
-    snippets_cmd.add_argument("--jupyterlab", metavar="DIR", help="A JupyterLab snippets folder.")
-    snippets_cmd.add_argument("--all", metavar="DIR", help="Both layouts under DIR (the repo's).")
-    snippets_cmd.add_argument("--target", choices=TARGETS, help="Code for this target (local).")
-    snippets_cmd.set_defaults(run=_snippets)
-    check_cmd = commands.add_parser(
-        "check",
-        help="Find what breaks on Spark Connect (serverless, Databricks Connect) in files.",
-        description=(
-            "Find SparkContext, RDD and JVM uses that Spark Connect (serverless compute, "
-            "Standard access mode, Databricks Connect) does not have, with the line and the "
-            "Connect-safe replacement, e.g. dbx-architect check etl.py model.ipynb"
-        ),
-    )
-    check_cmd.add_argument("paths", nargs="+", help=".py files or .ipynb notebooks.")
-    check_cmd.set_defaults(run=_check)
-    docs_cmd = commands.add_parser(
-        "docs",
-        help="Write the key tables of the docs/ pages from the spec models.",
-        description=(
-            "Rewrite the generated key tables (between the keys markers) of every page in DIR "
-            "from the spec models; --check changes nothing and exits 1 naming each page that "
-            "is missing or out of date, e.g. dbx-architect docs --check docs"
-        ),
-    )
-    docs_cmd.add_argument("folder", metavar="DIR", help="The docs folder (the repo's docs).")
-    docs_cmd.add_argument(
-        "--check", action="store_true", help="Change nothing; exit 1 if a page is out of date."
-    )
-    docs_cmd.set_defaults(run=_docs)
-    jars_cmd = commands.add_parser(
-        "jars", help="Fetch and cache Delta Lake's jars for the local runtime."
-    )
-    jars_cmd.add_argument("--root", default=".dbx_architect", help="Local runtime folder.")
-    jars_cmd.set_defaults(run=_jars)
+    for add in (
+        _expand_command,
+        _outline_commands,
+        _snippets_command,
+        _check_command,
+        _maintenance_commands,
+    ):
+        add(commands)
     return top
 
 

@@ -7,6 +7,7 @@ and backslashes through real Spark, where they must arrive unchanged.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import math
 
@@ -179,10 +180,19 @@ def test_estimator_parameters_are_keyword_arguments_of_real_names() -> None:
         ZOO + "models: [random_forest]\n"
         'params: {random_forest: {max_depth: 4, criterion: "absolute_error"}}\n',
     )
-    assert (
-        'RandomForestRegressor(n_estimators=100, random_state=42, max_depth=4, criterion="absolute_error")'
-        in code
-    )
+    calls = [
+        node
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "RandomForestRegressor"
+    ]
+    assert len(calls) == 1 and not calls[0].args
+    keywords = {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}
+    assert keywords == {
+        "n_estimators": 100,
+        "random_state": 42,
+        "max_depth": 4,
+        "criterion": "absolute_error",
+    }
 
 
 @pytest.mark.spark

@@ -41,7 +41,8 @@ df = df.where(F.col(target).isNotNull())
 features = [c for c in df.columns if c not in ["units"]]
 numeric_target = isinstance(df.schema[target].dataType, NumericType)
 if not numeric_target:
-    raise ValueError(f"{target} is {df.schema[target].dataType.simpleString()}, not a number: use task: classification")
+    kind = df.schema[target].dataType.simpleString()
+    raise ValueError(f"{target} is {kind}, not a number: use task: classification")
 
 # 2. One split for every candidate, decided in Spark and kept as columns: a hash with the
 # seed puts each row in train or test, and each train row in a fold.
@@ -129,6 +130,53 @@ def evaluate(candidate):
     return summarize(candidate, per_fold, result["fit_time"], result["score_time"], began)
 
 
+def cross_validate_all():
+    """Every candidate cross-validated side by side in worker processes (as many as there are
+    cores), each yielded as it finishes: (candidate, metrics, seconds)."""
+    yield from Parallel(n_jobs=workers, return_as="generator_unordered")(
+        delayed(evaluate)(candidate) for candidate in candidates
+    )
+
+
+def candidate_params(candidate):
+    """The estimator's class and every parameter, for its MLflow run."""
+    estimator = candidates[candidate]
+    return {"model": type(estimator).__name__, **estimator.get_params()}
+
+
+def refit_winner(winner):
+    """The winner's pipeline fitted on all training rows, and its metrics on the test set."""
+    final = clone(candidates[winner])
+    if winner in ["random_forest"]:
+        final.set_params(n_jobs=-1)  # alone now: every core (one each in cross-validation)
+    model = Pipeline([("preprocess", preprocess), ("model", final)]).fit(X_train, y_train)
+    test_metrics = {
+        f"test_{metric}": score(metric, get_scorer(scorer)(model, X_test, y_test))
+        for metric, scorer in scorers.items()
+    }
+    return model, test_metrics
+
+
+def log_winner(model):
+    """Log *model* in the active run with its signature, an input example and requirements."""
+    requirements = [
+        f"mlflow=={mlflow.__version__}",
+        f"cloudpickle=={cloudpickle.__version__}",
+        f"scikit-learn=={sklearn.__version__}",
+        f"pandas=={pd.__version__}",
+        f"numpy=={np.__version__}",
+    ]
+    return mlflow.sklearn.log_model(
+        model,
+        name="model",
+        signature=infer_signature(X_train.head(100), model.predict(X_train.head(100))),
+        input_example=X_train.head(5),
+        pip_requirements=requirements,
+        serialization_format="cloudpickle",  # any pipeline loads back, whatever types it holds
+        registered_model_name="demand",
+    )
+
+
 # 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
 experiment = "/dbx_architect/demand"
 if mlflow.get_experiment_by_name(experiment) is None:
@@ -140,12 +188,7 @@ tags = {"source_table": source_table, "data_version": str(data_version), "fold_h
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
 results = {}
-# Candidates cross-validate side by side in worker processes (as many as there are cores), each
-# reported when it finishes; their MLflow runs are written afterwards, in the spec's order.
-finished = Parallel(n_jobs=workers, return_as="generator_unordered")(
-    delayed(evaluate)(candidate) for candidate in candidates
-)
-for candidate, metrics, seconds in finished:
+for candidate, metrics, seconds in cross_validate_all():
     results[candidate] = metrics
     print(
         f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
@@ -159,8 +202,7 @@ with mlflow.start_run(run_name="modelzoo demand", tags=tags) as parent:
     )
     for candidate, metrics in results.items():
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
-            estimator = candidates[candidate]
-            mlflow.log_params({"model": type(estimator).__name__, **estimator.get_params()})
+            mlflow.log_params(candidate_params(candidate))
             mlflow.log_metrics(metrics)
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
@@ -183,14 +225,7 @@ with mlflow.start_run(run_name="modelzoo demand", tags=tags) as parent:
 
     # 6. The winner is refitted on all training rows and scored once on the test set.
     winner = leaderboard.loc[0, "candidate"]
-    final = clone(candidates[winner])
-    if winner in ["random_forest"]:
-        final.set_params(n_jobs=-1)  # alone now: every core (one each in cross-validation)
-    model = Pipeline([("preprocess", preprocess), ("model", final)]).fit(X_train, y_train)
-    test_metrics = {
-        f"test_{metric}": score(metric, get_scorer(scorer)(model, X_test, y_test))
-        for metric, scorer in scorers.items()
-    }
+    model, test_metrics = refit_winner(winner)
     mlflow.log_metrics(test_metrics)
     mlflow.set_tags({"winner": winner})
     print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
@@ -217,12 +252,12 @@ CREATE TABLE IF NOT EXISTS spark_catalog.gold.demand_evaluation (
 )
 USING DELTA
 COMMENT 'Model zoo leaderboards of demand: one row per run, candidate, metric and split.'
-TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
+TBLPROPERTIES (
+  'delta.enableChangeDataFeed' = 'true'
+)
 """)
     (
-        spark.createDataFrame(
-            evaluation, "run_id STRING, model_name STRING, candidate STRING, metric STRING, split STRING, value DOUBLE, evaluated_at TIMESTAMP"
-        )
+        spark.createDataFrame(evaluation, spark.table("spark_catalog.gold.demand_evaluation").schema)
         .write.format("delta")
         .mode("append")
         .option("txnAppId", parent.info.run_id)  # written once per run
@@ -231,22 +266,7 @@ TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
     )
 
     # 7. Log the winner with its signature, an input example and explicit requirements.
-    requirements = [
-        f"mlflow=={mlflow.__version__}",
-        f"cloudpickle=={cloudpickle.__version__}",
-        f"scikit-learn=={sklearn.__version__}",
-        f"pandas=={pd.__version__}",
-        f"numpy=={np.__version__}",
-    ]
-    logged = mlflow.sklearn.log_model(
-        model,
-        name="model",
-        signature=infer_signature(X_train.head(100), model.predict(X_train.head(100))),
-        input_example=X_train.head(5),
-        pip_requirements=requirements,
-        serialization_format="cloudpickle",  # any pipeline loads back, whatever types it holds
-        registered_model_name="demand",
-    )
+    logged = log_winner(model)
 
     # 8. Register: the new version gets @challenger; it becomes @champion only if it beats the
     # current champion on test rmse.

@@ -123,7 +123,8 @@ spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO spark_catalog.silver.sales AS t
 USING _silver_sales_batch AS s
 ON t.id <=> s.id
-WHEN MATCHED AND (s._ingested_at >= t._ingested_at OR t._ingested_at IS NULL) AND ({changed}) THEN UPDATE SET *
+WHEN MATCHED AND (s._ingested_at >= t._ingested_at OR t._ingested_at IS NULL)
+  AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
 last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()

@@ -74,7 +74,10 @@ def gate_score(version):
 new_score, old_score = gate_score(challenger), gate_score(champion)
 gain = old_score - new_score
 passed = gain >= 0.5
-verdict = f"mae v{challenger.version} {new_score:.4f} vs v{champion.version} {old_score:.4f} (gain {gain:.4f}, needs 0.5)"
+verdict = (
+    f"mae v{challenger.version} {new_score:.4f} vs v{champion.version} {old_score:.4f}"
+    f" (gain {gain:.4f}, needs 0.5)"
+)
 # The gate's run goes next to the challenger's training run, in its experiment.
 trained_in = client.get_run(challenger.run_id).info.experiment_id
 with mlflow.start_run(experiment_id=trained_in, run_name=f"gate {model_name} v{challenger.version} vs v{champion.version}"):
@@ -82,7 +85,8 @@ with mlflow.start_run(experiment_id=trained_in, run_name=f"gate {model_name} v{c
     mlflow.set_tags({"gate": "passed" if passed else "failed", "verdict": verdict, "data": "main.gold.weekly_demand_labelled"})
 if passed:
     client.set_registered_model_alias(model_name, "champion", challenger.version)
-print(f"gate {'passed' if passed else 'failed'}: {verdict}; @champion is v{version_of('champion').version}")
+champion_now = version_of("champion").version
+print(f"gate {'passed' if passed else 'failed'}: {verdict}; @champion is v{champion_now}")
 
 # Score with @challenger: the model runs next to the data (no driver loop).
 version = version_of("challenger")
@@ -125,7 +129,8 @@ if conflicts:
     raise ValueError(f"{predictions_table} does not fit these predictions: {'; '.join(conflicts)}")
 added = [f for f in scored.schema if f.name not in existing]
 if added:  # a new model version with new input columns: they are added, older rows keep NULL
-    spark.sql(f"ALTER TABLE {predictions_table} ADD COLUMNS ({', '.join(f'`{f.name}` {f.dataType.simpleString()}' for f in added)})")
+    new_columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in added)
+    spark.sql(f"ALTER TABLE {predictions_table} ADD COLUMNS ({new_columns})")
 scored.createOrReplaceTempView("_deploy_batch")
 match = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in [*keys, "model_name", "model_version"])
 columns = ", ".join(f"`{c}`" for c in scored.columns)
@@ -133,7 +138,8 @@ values = ", ".join(f"s.`{c}`" for c in scored.columns)
 updates = ", ".join(f"t.`{c}` = s.`{c}`" for c in scored.columns)
 spark.sql(
     f"MERGE INTO {predictions_table} AS t USING _deploy_batch AS s ON {match} "
-    f"WHEN MATCHED THEN UPDATE SET {updates} WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})"
+    f"WHEN MATCHED THEN UPDATE SET {updates} "
+    f"WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})"
 )
 rows = spark.table(predictions_table).where(F.col("model_version") == str(version.version)).count()
 print(f"{predictions_table}: {rows} rows scored by {model_name} v{version.version} (@challenger)")

@@ -112,7 +112,8 @@ if conflicts:
     raise ValueError(f"{predictions_table} does not fit these predictions: {'; '.join(conflicts)}")
 added = [f for f in scored.schema if f.name not in existing]
 if added:  # a new model version with new input columns: they are added, older rows keep NULL
-    spark.sql(f"ALTER TABLE {predictions_table} ADD COLUMNS ({', '.join(f'`{f.name}` {f.dataType.simpleString()}' for f in added)})")
+    new_columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in added)
+    spark.sql(f"ALTER TABLE {predictions_table} ADD COLUMNS ({new_columns})")
 scored.createOrReplaceTempView("_deploy_batch")
 match = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in [*keys, "model_name", "model_version"])
 columns = ", ".join(f"`{c}`" for c in scored.columns)
@@ -120,7 +121,8 @@ values = ", ".join(f"s.`{c}`" for c in scored.columns)
 updates = ", ".join(f"t.`{c}` = s.`{c}`" for c in scored.columns)
 spark.sql(
     f"MERGE INTO {predictions_table} AS t USING _deploy_batch AS s ON {match} "
-    f"WHEN MATCHED THEN UPDATE SET {updates} WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})"
+    f"WHEN MATCHED THEN UPDATE SET {updates} "
+    f"WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})"
 )
 rows = spark.table(predictions_table).where(F.col("model_version") == str(version.version)).count()
 print(f"{predictions_table}: {rows} rows scored by {model_name} v{version.version} (@champion)")

@@ -118,7 +118,10 @@ candidates = {
 }
 if len(classes) > 2:
     del candidates["hist_gbm"]
-    print(f"hist_gbm left out: Spark ML's GBTClassifier takes two classes, {target} has {len(classes)}")
+    print(
+        f"hist_gbm left out: Spark ML's GBTClassifier takes two classes, "
+        f"{target} has {len(classes)}"
+    )
 
 
 def pipeline(candidate):
@@ -186,6 +189,51 @@ def evaluate(candidate):
     return summarize(candidate, per_fold, fit_times, predict_times, began)
 
 
+def cross_validate_all():
+    """Every candidate cross-validated side by side (their Spark jobs share the cluster), each
+    yielded as it finishes: (candidate, metrics, seconds). Each thread inherits this session
+    (Spark Connect keeps the active session per thread) and its job tags."""
+    in_thread = inheritable_thread_target(spark)(evaluate)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        running = [pool.submit(in_thread, candidate) for candidate in candidates]
+        for future in as_completed(running):
+            yield future.result()
+
+
+def candidate_params(candidate):
+    """The estimator's class and every parameter, for its MLflow run."""
+    estimator = candidates[candidate]
+    params = {param.name: value for param, value in estimator.extractParamMap().items()}
+    return {"model": type(estimator).__name__, **params}
+
+
+def refit_winner(winner):
+    """The winner's pipeline fitted on all training rows, and its metrics on the test set."""
+    model = pipeline(winner).fit(train)
+    test_metrics = {f"test_{metric}": value for metric, value in score(model.transform(test)).items()}
+    train.unpersist()
+    return model, test_metrics
+
+
+def log_winner(model):
+    """Log *model* in the active run with its signature, an input example and requirements."""
+    example = test.select(*features).limit(100)
+    requirements = [
+        f"mlflow=={mlflow.__version__}",
+        f"pyspark=={pyspark.__version__}",
+        f"pandas=={pd.__version__}",
+        f"numpy=={np.__version__}",
+    ]
+    return mlflow.spark.log_model(
+        model,
+        artifact_path="model",  # the Spark flavor has not moved to name= yet
+        signature=infer_signature(example.toPandas(), model.transform(example).select("prediction").toPandas()),
+        input_example=example.limit(5).toPandas(),
+        pip_requirements=requirements,
+        registered_model_name="churn",
+    )
+
+
 # 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
 experiment = "/dbx_architect/spark_classification_registered"
 if mlflow.get_experiment_by_name(experiment) is None:
@@ -197,19 +245,12 @@ tags = {"source_table": source_table, "data_version": str(data_version), "fold_h
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
 results = {}
-# Candidates cross-validate side by side (their Spark jobs share the cluster), each reported
-# when it finishes; their MLflow runs are written afterwards, in the spec's order. Each thread
-# inherits this session (Spark Connect keeps the active session per thread) and its job tags.
-pool = ThreadPoolExecutor(max_workers=workers)
-in_thread = inheritable_thread_target(spark)(evaluate)
-running = [pool.submit(in_thread, candidate) for candidate in candidates]
-for candidate, metrics, seconds in (future.result() for future in as_completed(running)):
+for candidate, metrics, seconds in cross_validate_all():
     results[candidate] = metrics
     print(
         f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
         f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({seconds:.1f} s)"
     )
-pool.shutdown()
 results = {candidate: results[candidate] for candidate in candidates}  # back in the spec's order
 leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo spark_classification_registered", tags=tags) as parent:
@@ -218,9 +259,7 @@ with mlflow.start_run(run_name="modelzoo spark_classification_registered", tags=
     )
     for candidate, metrics in results.items():
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
-            estimator = candidates[candidate]
-            params = {param.name: value for param, value in estimator.extractParamMap().items()}
-            mlflow.log_params({"model": type(estimator).__name__, **params})
+            mlflow.log_params(candidate_params(candidate))
             mlflow.log_metrics(metrics)
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
@@ -243,9 +282,7 @@ with mlflow.start_run(run_name="modelzoo spark_classification_registered", tags=
 
     # 6. The winner is refitted on all training rows and scored once on the test set.
     winner = leaderboard.loc[0, "candidate"]
-    model = pipeline(winner).fit(train)
-    test_metrics = {f"test_{metric}": value for metric, value in score(model.transform(test)).items()}
-    train.unpersist()
+    model, test_metrics = refit_winner(winner)
     mlflow.log_metrics(test_metrics)
     mlflow.set_tags({"winner": winner})
     print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
@@ -272,12 +309,12 @@ CREATE TABLE IF NOT EXISTS spark_catalog.gold.spark_classification_registered_ev
 )
 USING DELTA
 COMMENT 'Model zoo leaderboards of spark_classification_registered: one row per run, candidate, metric and split.'
-TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
+TBLPROPERTIES (
+  'delta.enableChangeDataFeed' = 'true'
+)
 """)
     (
-        spark.createDataFrame(
-            evaluation, "run_id STRING, model_name STRING, candidate STRING, metric STRING, split STRING, value DOUBLE, evaluated_at TIMESTAMP"
-        )
+        spark.createDataFrame(evaluation, spark.table("spark_catalog.gold.spark_classification_registered_evaluation").schema)
         .write.format("delta")
         .mode("append")
         .option("txnAppId", parent.info.run_id)  # written once per run
@@ -286,21 +323,7 @@ TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
     )
 
     # 7. Log the winner with its signature, an input example and explicit requirements.
-    example = test.select(*features).limit(100)
-    requirements = [
-        f"mlflow=={mlflow.__version__}",
-        f"pyspark=={pyspark.__version__}",
-        f"pandas=={pd.__version__}",
-        f"numpy=={np.__version__}",
-    ]
-    logged = mlflow.spark.log_model(
-        model,
-        artifact_path="model",  # the Spark flavor has not moved to name= yet
-        signature=infer_signature(example.toPandas(), model.transform(example).select("prediction").toPandas()),
-        input_example=example.limit(5).toPandas(),
-        pip_requirements=requirements,
-        registered_model_name="churn",
-    )
+    logged = log_winner(model)
 
     # 8. Register: the new version gets @challenger; it becomes @champion only if it beats the
     # current champion on test f1_weighted by at least 0.005.
@@ -319,8 +342,12 @@ TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
         old_score = client.get_run(champion.run_id).data.metrics["test_f1_weighted"]
         gain = new_score - old_score
         promote = gain >= 0.005
-        reason = f"test f1_weighted {new_score:.4f} vs champion v{champion.version} {old_score:.4f} (gain {gain:.4f}, needs 0.005)"
+        reason = (
+            f"test f1_weighted {new_score:.4f} vs champion v{champion.version} {old_score:.4f}"
+            f" (gain {gain:.4f}, needs 0.005)"
+        )
     mlflow.set_tags({"promotion": ("promoted: " if promote else "kept champion: ") + reason})
     if promote:
         client.set_registered_model_alias(registered_model, "champion", version)
-    print(f"{registered_model} v{version} is @challenger; {'promoted to @champion' if promote else 'not promoted'} ({reason})")
+    outcome = "promoted to @champion" if promote else "not promoted"
+    print(f"{registered_model} v{version} is @challenger; {outcome} ({reason})")

@@ -46,7 +46,8 @@ df = df.where(F.col(target).isNotNull())
 features = [c for c in df.columns if c not in ["units", "revenue", "day"]]
 numeric_target = isinstance(df.schema[target].dataType, NumericType)
 if not numeric_target:
-    raise ValueError(f"{target} is {df.schema[target].dataType.simpleString()}, not a number: use task: classification")
+    kind = df.schema[target].dataType.simpleString()
+    raise ValueError(f"{target} is {kind}, not a number: use task: classification")
 
 # 2. One split for every candidate, decided in Spark and kept as columns: the latest rows by
 # day are the test set, and the folds are blocks of time. A hash with the seed gives
@@ -165,6 +166,50 @@ def evaluate(candidate):
     return summarize(candidate, per_fold, fit_times, predict_times, began)
 
 
+def cross_validate_all():
+    """Every candidate cross-validated side by side (their Spark jobs share the cluster), each
+    yielded as it finishes: (candidate, metrics, seconds). Each thread inherits this session
+    (Spark Connect keeps the active session per thread) and its job tags."""
+    in_thread = inheritable_thread_target(spark)(evaluate)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        running = [pool.submit(in_thread, candidate) for candidate in candidates]
+        for future in as_completed(running):
+            yield future.result()
+
+
+def candidate_params(candidate):
+    """The estimator's class and every parameter, for its MLflow run."""
+    estimator = candidates[candidate]
+    params = {param.name: value for param, value in estimator.extractParamMap().items()}
+    return {"model": type(estimator).__name__, **params}
+
+
+def refit_winner(winner):
+    """The winner's pipeline fitted on all training rows, and its metrics on the test set."""
+    model = pipeline(winner).fit(train)
+    test_metrics = {f"test_{metric}": value for metric, value in score(model.transform(test)).items()}
+    train.unpersist()
+    return model, test_metrics
+
+
+def log_winner(model):
+    """Log *model* in the active run with its signature, an input example and requirements."""
+    example = test.select(*features).limit(100)
+    requirements = [
+        f"mlflow=={mlflow.__version__}",
+        f"pyspark=={pyspark.__version__}",
+        f"pandas=={pd.__version__}",
+        f"numpy=={np.__version__}",
+    ]
+    return mlflow.spark.log_model(
+        model,
+        artifact_path="model",  # the Spark flavor has not moved to name= yet
+        signature=infer_signature(example.toPandas(), model.transform(example).select("prediction").toPandas()),
+        input_example=example.limit(5).toPandas(),
+        pip_requirements=requirements,
+    )
+
+
 # 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
 experiment = "/dbx_architect/spark_forecast"
 if mlflow.get_experiment_by_name(experiment) is None:
@@ -176,19 +221,12 @@ tags = {"source_table": source_table, "data_version": str(data_version), "fold_h
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
 results = {}
-# Candidates cross-validate side by side (their Spark jobs share the cluster), each reported
-# when it finishes; their MLflow runs are written afterwards, in the spec's order. Each thread
-# inherits this session (Spark Connect keeps the active session per thread) and its job tags.
-pool = ThreadPoolExecutor(max_workers=workers)
-in_thread = inheritable_thread_target(spark)(evaluate)
-running = [pool.submit(in_thread, candidate) for candidate in candidates]
-for candidate, metrics, seconds in (future.result() for future in as_completed(running)):
+for candidate, metrics, seconds in cross_validate_all():
     results[candidate] = metrics
     print(
         f"{candidate}: {primary_metric} {metrics[f'cv_{primary_metric}_mean']:.4f} "
         f"± {metrics[f'cv_{primary_metric}_std']:.4f} ({seconds:.1f} s)"
     )
-pool.shutdown()
 results = {candidate: results[candidate] for candidate in candidates}  # back in the spec's order
 leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo spark_forecast", tags=tags) as parent:
@@ -197,9 +235,7 @@ with mlflow.start_run(run_name="modelzoo spark_forecast", tags=tags) as parent:
     )
     for candidate, metrics in results.items():
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
-            estimator = candidates[candidate]
-            params = {param.name: value for param, value in estimator.extractParamMap().items()}
-            mlflow.log_params({"model": type(estimator).__name__, **params})
+            mlflow.log_params(candidate_params(candidate))
             mlflow.log_metrics(metrics)
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
@@ -222,9 +258,7 @@ with mlflow.start_run(run_name="modelzoo spark_forecast", tags=tags) as parent:
 
     # 6. The winner is refitted on all training rows and scored once on the test set.
     winner = leaderboard.loc[0, "candidate"]
-    model = pipeline(winner).fit(train)
-    test_metrics = {f"test_{metric}": value for metric, value in score(model.transform(test)).items()}
-    train.unpersist()
+    model, test_metrics = refit_winner(winner)
     mlflow.log_metrics(test_metrics)
     mlflow.set_tags({"winner": winner})
     print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
@@ -251,12 +285,12 @@ CREATE TABLE IF NOT EXISTS spark_catalog.gold.spark_forecast_evaluation (
 )
 USING DELTA
 COMMENT 'Model zoo leaderboards of spark_forecast: one row per run, candidate, metric and split.'
-TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
+TBLPROPERTIES (
+  'delta.enableChangeDataFeed' = 'true'
+)
 """)
     (
-        spark.createDataFrame(
-            evaluation, "run_id STRING, model_name STRING, candidate STRING, metric STRING, split STRING, value DOUBLE, evaluated_at TIMESTAMP"
-        )
+        spark.createDataFrame(evaluation, spark.table("spark_catalog.gold.spark_forecast_evaluation").schema)
         .write.format("delta")
         .mode("append")
         .option("txnAppId", parent.info.run_id)  # written once per run
@@ -265,17 +299,4 @@ TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
     )
 
     # 7. Log the winner with its signature, an input example and explicit requirements.
-    example = test.select(*features).limit(100)
-    requirements = [
-        f"mlflow=={mlflow.__version__}",
-        f"pyspark=={pyspark.__version__}",
-        f"pandas=={pd.__version__}",
-        f"numpy=={np.__version__}",
-    ]
-    logged = mlflow.spark.log_model(
-        model,
-        artifact_path="model",  # the Spark flavor has not moved to name= yet
-        signature=infer_signature(example.toPandas(), model.transform(example).select("prediction").toPandas()),
-        input_example=example.limit(5).toPandas(),
-        pip_requirements=requirements,
-    )
+    logged = log_winner(model)

@@ -65,10 +65,13 @@ model_uri = f"models:/{model_name}/{version.version}"
 trained = client.get_run(version.run_id)
 baseline_name = "spark_catalog.silver.sales_2025"
 baseline = spark.table(baseline_name)
-features = ["price", "promo", "store"] or mlflow.models.get_model_info(model_uri).signature.inputs.input_names()
+features = ["price", "promo", "store"]
 
 if not spark.catalog.tableExists(scored_table):
-    raise ValueError(f"{scored_table} does not exist: score with %%deploy first, or name the scored table with table:")
+    raise ValueError(
+        f"{scored_table} does not exist: score with %%deploy first, or name the scored table"
+        " with table:"
+    )
 current = spark.table(scored_table)
 for column, value in (("model_name", model_name), ("model_version", str(version.version))):
     if column in current.columns:  # a predictions table: the rows this version scored
@@ -76,7 +79,10 @@ for column, value in (("model_name", model_name), ("model_version", str(version.
 for where, df in ((scored_table, current), (f"the baseline {baseline_name}", baseline)):
     missing = [c for c in features if c not in df.columns]
     if missing:
-        raise ValueError(f"{where} lacks the model's features: {', '.join(missing)} (name the columns to check with features:)")
+        raise ValueError(
+            f"{where} lacks the model's features: {', '.join(missing)}"
+            " (name the columns to check with features:)"
+        )
 monitored = [*features]
 if "prediction" in current.columns:  # prediction drift: the baseline scored by the same version
     result_type = "double" if isinstance(current.schema["prediction"].dataType, NumericType) else "string"
@@ -85,7 +91,10 @@ if "prediction" in current.columns:  # prediction drift: the baseline scored by 
 baseline = baseline.persist()  # read three times (rows, quantiles, profile), scored once
 baseline_rows = baseline.count()
 if baseline_rows < MIN_ROWS:
-    raise ValueError(f"the baseline {baseline_name} has {baseline_rows} rows, fewer than min_rows ({MIN_ROWS}): no drift statistic can be trusted")
+    raise ValueError(
+        f"the baseline {baseline_name} has {baseline_rows} rows, fewer than min_rows"
+        f" ({MIN_ROWS}): no drift statistic can be trusted"
+    )
 
 # 2. Windows of one day by scored_at. Windows already in the monitoring table are kept; the latest
 # of them is computed again (it may have grown), with every newer one. Each is MERGEd, so a rerun
@@ -122,7 +131,7 @@ fine = [j / FINE_BINS for j in range(1, FINE_BINS)]
 coarse = [i / BINS for i in range(1, BINS)]
 quantiles = baseline.approxQuantile(numeric, fine + coarse, 1e-4) if numeric else []
 splits, psi_edges = {}, {}
-for column, values in zip(numeric, quantiles):
+for column, values in zip(numeric, quantiles, strict=True):
     if not values:
         raise ValueError(f"the baseline {baseline_name} has no values in {column}: leave it out with features:")
     splits[column] = [-math.inf, *sorted(set(values)), math.inf]
@@ -140,7 +149,7 @@ def profile(df):
     if numeric:  # NaN (and NULL, made NaN) lands in the extra bucket len(splits) - 1
         buckets = [f"{c}__bucket" for c in numeric]
         values = Bucketizer(splitsArray=[splits[c] for c in numeric], inputCols=numeric, outputCols=buckets, handleInvalid="keep").transform(values)
-        values = values.select("window_start", *[F.col(b).cast("int").cast("string").alias(c) for b, c in zip(buckets, numeric)], *categorical)
+        values = values.select("window_start", *[F.col(b).cast("int").cast("string").alias(c) for b, c in zip(buckets, numeric, strict=True)], *categorical)
     long = values.unpivot("window_start", monitored, "feature", "bin")
     return long.groupBy("window_start", "feature", "bin").count().toPandas()
 
@@ -184,41 +193,47 @@ def span(start):
 
 
 records, too_few = [], {}
+
+
+def record(where, statistic, value, threshold=None, breached=None):
+    """One row of the monitoring table; *where* is (window start, column)."""
+    window_start, column = where
+    records.append((model_name, str(version.version), *span(window_start), column, statistic, value, threshold, breached, computed_at))
+
+
 for (window_start, column), group in window_profile.groupby(["window_start", "feature"]):
+    where = (window_start, column)
     psi_bins, ks_buckets = shares(group.set_index("bin")["count"], column)
     base_bins, base_buckets = base[column]
     total = float(psi_bins.sum())
     rows = total - float(psi_bins.get(NULL, 0.0))
-
-    def record(statistic, value, threshold=None, breached=None):
-        records.append((model_name, str(version.version), *span(window_start), column, statistic, value, threshold, breached, computed_at))
-
-    record("rows", rows)
-    record("null_share", 1 - rows / total)
+    record(where, "rows", rows)
+    record(where, "null_share", 1 - rows / total)
     if rows < MIN_ROWS:
         too_few.setdefault(f"{window_start:%Y-%m-%d}", []).append(f"{column} {rows:.0f}")
         continue
     bins = base_bins.index.union(psi_bins.index)
     value = psi(base_bins.reindex(bins, fill_value=0).to_numpy() / base_bins.sum(), psi_bins.reindex(bins, fill_value=0).to_numpy() / total)
-    record("psi", value, PSI_THRESHOLD, value > PSI_THRESHOLD)
+    record(where, "psi", value, PSI_THRESHOLD, value > PSI_THRESHOLD)
     if ks_buckets is not None:
         n, m = base_buckets.sum(), ks_buckets.sum()
         statistic = float(np.max(np.abs(np.cumsum(base_buckets) / n - np.cumsum(ks_buckets) / m)))
         p_value = float(kstwo.sf(statistic, round(n * m / (n + m))))
-        record("ks", statistic)
-        record("ks_pvalue", p_value, ks_level, p_value < ks_level)
+        record(where, "ks", statistic)
+        record(where, "ks_pvalue", p_value, ks_level, p_value < ks_level)
 
-# 5. Write the window statistics (MERGE: a rerun replaces them), then the trigger over the history.
+# 5. Write the window statistics (MERGE: a rerun replaces them), then the
+# trigger over the history.
 if records:
     batch = spark.createDataFrame(
         records,
-        "model_name STRING, model_version STRING, window_start TIMESTAMP, window_end TIMESTAMP, feature STRING, statistic STRING, value DOUBLE, threshold DOUBLE, breached BOOLEAN, computed_at TIMESTAMP",
+        spark.table(monitoring_table).schema,
     )
     batch.createOrReplaceTempView("_monitor_batch")
     spark.sql(f"""
 MERGE INTO {monitoring_table} AS t USING _monitor_batch AS s
-ON t.model_name = s.model_name AND t.model_version = s.model_version AND t.window_start = s.window_start
-   AND t.feature = s.feature AND t.statistic = s.statistic
+ON t.model_name = s.model_name AND t.model_version = s.model_version
+   AND t.window_start = s.window_start AND t.feature = s.feature AND t.statistic = s.statistic
 WHEN MATCHED THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
@@ -234,17 +249,22 @@ alerts = (
 )
 older = sorted((int(v.version) for v in client.search_model_versions(f"name='{model_name}'") if int(v.version) < int(version.version)), reverse=True)
 rollback_plan = (
-    f"if v{version.version} misbehaves: %%deploy with rollback: true moves @champion back to v{older[0]}"
+    f"if v{version.version} misbehaves: %%deploy with rollback: true moves @champion back to"
+    f" v{older[0]}"
     if older
-    else f"v{version.version} is the first version of {model_name}: there is no older one to roll back to; retrain instead"
+    else f"v{version.version} is the first version of {model_name}: there is no older one to"
+    " roll back to; retrain instead"
 )
 verdict = (
-    f"retrain: {int(latest.sum())} of the last {len(latest)} windows breached, the latest too (trigger {TRIGGER_K} of {TRIGGER_N})"
+    f"retrain: {int(latest.sum())} of the last {len(latest)} windows breached, the latest too"
+    f" (trigger {TRIGGER_K} of {TRIGGER_N})"
     if retrain
-    else f"no retrain: {int(latest.sum())} of the last {len(latest)} windows breached (trigger {TRIGGER_K} of {TRIGGER_N}, the latest must breach)"
+    else f"no retrain: {int(latest.sum())} of the last {len(latest)} windows breached"
+    f" (trigger {TRIGGER_K} of {TRIGGER_N}, the latest must breach)"
 )
 
-# 6. The drift chart (PSI per column and window) and the verdict, logged to MLflow next to the training run.
+# 6. The drift chart (PSI per column and window) and the verdict, logged to
+# MLflow next to the training run.
 psi_history = tests[tests["statistic"] == "psi"].pivot_table(index="feature", columns="window_start", values="value")
 with mlflow.start_run(experiment_id=trained.info.experiment_id, run_name=f"monitor {model_name} v{version.version}"):
     if len(psi_history):
@@ -264,15 +284,20 @@ with mlflow.start_run(experiment_id=trained.info.experiment_id, run_name=f"monit
     mlflow.log_metrics({"windows_breached": float(latest.sum()), "retrain": float(retrain), "max_psi_latest_window": float(tests[(tests["statistic"] == "psi") & (tests["window_start"] == windows.index.max())]["value"].max()) if len(windows) else 0.0})
     mlflow.set_tags({"monitored_table": scored_table, "baseline": baseline_name, "verdict": verdict, "rollback_plan": rollback_plan})
 
-print(f"{monitoring_table}: {model_name} v{version.version}, {len({r[2] for r in records})} window(s) computed against {baseline_name} ({baseline_rows} rows)")
+computed_windows = len({r[2] for r in records})
+print(
+    f"{monitoring_table}: {model_name} v{version.version}, {computed_windows} window(s)"
+    f" computed against {baseline_name} ({baseline_rows} rows)"
+)
 if undated_rows:
     print(f"  {undated_rows} rows have no {time_col}: they fall in no window")
 for window_start, counts in too_few.items():
-    print(f"  {window_start}: fewer values than min_rows ({MIN_ROWS}), no drift statistic for {', '.join(counts)}")
+    few = ", ".join(counts)
+    print(f"  {window_start}: fewer values than min_rows ({MIN_ROWS}), no drift statistic for {few}")
 for window_start, breached in windows.items():
     found = alerts[alerts["window_start"] == window_start]
     drifted = [
-        f"{column} (" + ", ".join(f"PSI {v:.2f}" if s == "psi" else f"KS p {v:.1e}" for s, v in zip(rows["statistic"], rows["value"])) + ")"
+        f"{column} (" + ", ".join(f"PSI {v:.2f}" if s == "psi" else f"KS p {v:.1e}" for s, v in zip(rows["statistic"], rows["value"], strict=True)) + ")"
         for column, rows in found.groupby("feature")
     ]
     print(f"  {window_start:%Y-%m-%d}: " + (f"drift in {', '.join(drifted)}" if breached else "no drift"))

@@ -105,7 +105,8 @@ spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO main.silver.full_load_shaped AS t
 USING _silver_full_load_shaped_batch AS s
 ON t.order_id <=> s.order_id
-WHEN MATCHED AND (s.updated_at >= t.updated_at OR t.updated_at IS NULL) AND ({changed}) THEN UPDATE SET *
+WHEN MATCHED AND (s.updated_at >= t.updated_at OR t.updated_at IS NULL)
+  AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
 last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()

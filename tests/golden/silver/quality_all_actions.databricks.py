@@ -152,7 +152,8 @@ spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO main.silver.quality_all_actions AS t
 USING _silver_quality_all_actions_batch AS s
 ON t.store <=> s.store AND t.item <=> s.item AND t.day <=> s.day
-WHEN MATCHED AND (s._ingested_at >= t._ingested_at OR t._ingested_at IS NULL) AND ({changed}) THEN UPDATE SET *
+WHEN MATCHED AND (s._ingested_at >= t._ingested_at OR t._ingested_at IS NULL)
+  AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
 last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
