@@ -1,4 +1,4 @@
-"""The core every face shares: spec text → validated spec → rendered code → compile check.
+"""The core every face shares: spec text → validated spec → code → compile check → format.
 
 Magics, widget forms, snippets and outlines all call :func:`expand`; none of them renders
 on its own. What each magic is (spec, planner, templates) comes from :mod:`.descriptors`.
@@ -62,6 +62,7 @@ def render_spec(
     *lookup* tells the columns of a table when a live session can see it, so column typos
     are caught at expansion time.
     """
+    from .formatting import ruff_format
     from .imports import add_imports
     from .render import check_compiles, render
 
@@ -76,7 +77,7 @@ def render_spec(
     variables = context.for_template()
     code = render(template, {**variables, "variant": variant, "serverless": serverless})
     check_compiles(code, f"<%%{magic} {name}>")
-    code = add_imports(code, context.importable())
+    code = ruff_format(add_imports(code, context.importable()))
     return code
 
 

@@ -38,7 +38,9 @@ checks = {
 checked = df.withColumn(
     "_failed",
     F.filter(
-        F.array(*[F.when(~F.expr(condition), F.lit(name)) for name, (_, condition) in checks.items()]),
+        F.array(
+            *[F.when(~F.expr(condition), F.lit(name)) for name, (_, condition) in checks.items()]
+        ),
         lambda name: name.isNotNull(),
     ),
 )
@@ -69,7 +71,9 @@ quarantine = checked.where(failed_any({"quarantine"})).select(
     F.current_timestamp().alias("_quarantined_at"),
     F.sha2(F.to_json(F.struct(*df.columns)), 256).alias("_row_hash"),
 )
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in quarantine.schema)
+columns = ",\n  ".join(
+    f"`{field.name}` {field.dataType.simpleString()}" for field in quarantine.schema
+)
 spark.sql(f"""
 CREATE TABLE IF NOT EXISTS spark_catalog.silver.sales_quarantine (
   {columns}
@@ -96,7 +100,9 @@ latest_first = Window.partitionBy("id").orderBy(F.col("_ingested_at").desc())
 
 
 def latest_per_key(df):
-    return df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    )
 
 
 silver = latest_per_key(kept)
@@ -129,7 +135,9 @@ WHEN NOT MATCHED THEN INSERT *
 """)
 last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
 merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')")
+spark.sql(
+    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+)
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(

@@ -58,14 +58,18 @@ TBLPROPERTIES (
 )
 """)
 spark.sql("ALTER TABLE main.bronze.csv_merge_governed SET OWNER TO `data-eng@example.com`")
-spark.sql("ALTER TABLE main.bronze.csv_merge_governed SET TAGS ('domain' = 'sales', 'pii' = 'false')")
+spark.sql(
+    "ALTER TABLE main.bronze.csv_merge_governed SET TAGS ('domain' = 'sales', 'pii' = 'false')"
+)
 
 # One row per key: when a batch holds a key twice, the row from the last file (by name) wins.
 latest_first = Window.partitionBy("order_id").orderBy(F.col("_source_file").desc())
 
 
 def latest_per_key(df):
-    return df.withColumn("_rank", F.row_number().over(latest_first)).filter("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(latest_first)).filter("_rank = 1").drop("_rank")
+    )
 
 
 def upsert_batch(batch, batch_id):

@@ -65,7 +65,9 @@ latest_first = Window.partitionBy("order_id").orderBy(F.col("_source_file").desc
 
 
 def latest_per_key(df):
-    return df.withColumn("_rank", F.row_number().over(latest_first)).filter("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(latest_first)).filter("_rank = 1").drop("_rank")
+    )
 
 
 def upsert_batch(batch, batch_id):

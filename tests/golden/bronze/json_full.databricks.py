@@ -9,10 +9,7 @@ source_path = "/landing/events.json"
 
 spark.sql("CREATE SCHEMA IF NOT EXISTS main.bronze")
 
-raw = (
-    spark.read.format("json")
-    .load(source_path)
-)
+raw = spark.read.format("json").load(source_path)
 
 # Ingest metadata: when each row landed and where it came from.
 bronze = raw.withColumns(

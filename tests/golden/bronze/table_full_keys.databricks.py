@@ -42,7 +42,9 @@ latest_first = Window.partitionBy("o_orderkey").orderBy(F.col("_source_file").de
 
 
 def latest_per_key(df):
-    return df.withColumn("_rank", F.row_number().over(latest_first)).filter("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(latest_first)).filter("_rank = 1").drop("_rank")
+    )
 
 
 # Full load: every row of the table is replaced (destructive: with %guard on it asks first).

@@ -26,7 +26,9 @@ def version_of(alias):
     try:
         return client.get_model_version_by_alias(model_name, alias)
     except mlflow.exceptions.MlflowException:
-        raise ValueError(f"{model_name} has no @{alias}: register and promote a model first (%%modelzoo)") from None
+        raise ValueError(
+            f"{model_name} has no @{alias}: register and promote a model first (%%modelzoo)"
+        ) from None
 
 
 def scored_by(model_uri, df, where, carried, result_type):
@@ -38,7 +40,9 @@ def scored_by(model_uri, df, where, carried, result_type):
         raise ValueError(f"{where} lacks the model's features: {', '.join(missing)}")
     # The model's inputs as they were logged: numbers as doubles.
     inputs = [
-        F.col(c).cast("double").alias(c) if isinstance(df.schema[c].dataType, NumericType) else F.col(c)
+        F.col(c).cast("double").alias(c)
+        if isinstance(df.schema[c].dataType, NumericType)
+        else F.col(c)
         for c in features
     ]
     if "spark" in info.flavors:
@@ -53,18 +57,26 @@ def scored_by(model_uri, df, where, carried, result_type):
             *[F.col(f"_carried_{i}").alias(c) for i, c in enumerate(carried)],
             F.col("prediction").cast(result_type).alias("prediction"),
         )
-    predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type=result_type, env_manager="local")
+    predict = mlflow.pyfunc.spark_udf(
+        spark, model_uri, result_type=result_type, env_manager="local"
+    )
     return df.select(*carried, predict(*inputs).alias("prediction"))
 
 
 # Rollback: @champion goes back to the version before it; the move is recorded on both versions.
 current = version_of("champion")
 older = sorted(
-    (int(v.version) for v in client.search_model_versions(f"name='{model_name}'") if int(v.version) < int(current.version)),
+    (
+        int(v.version)
+        for v in client.search_model_versions(f"name='{model_name}'")
+        if int(v.version) < int(current.version)
+    ),
     reverse=True,
 )
 if not older:
-    raise ValueError(f"{model_name} v{current.version} is its first version: there is nothing to roll back to")
+    raise ValueError(
+        f"{model_name} v{current.version} is its first version: there is nothing to roll back to"
+    )
 moved_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 client.set_registered_model_alias(model_name, "champion", str(older[0]))
 client.set_model_version_tag(model_name, current.version, "rolled_back_at", moved_at)
@@ -73,9 +85,18 @@ print(f"{model_name}: @champion moved back from v{current.version} to v{older[0]
 
 # Score with @champion: the model runs next to the data (no driver loop).
 version = version_of("champion")
-model_uri = f"models:/{model_name}/{version.version}"  # the exact version that scores, recorded per row
+model_uri = (
+    f"models:/{model_name}/{version.version}"  # the exact version that scores, recorded per row
+)
 df = spark.table(source_table)
-carried = [*keys, *(c for c in mlflow.models.get_model_info(model_uri).signature.inputs.input_names() if c not in keys)]
+carried = [
+    *keys,
+    *(
+        c
+        for c in mlflow.models.get_model_info(model_uri).signature.inputs.input_names()
+        if c not in keys
+    ),
+]
 scored = (
     scored_by(model_uri, df, source_table, carried, "string")
     .withColumn("model_name", F.lit(model_name))
@@ -87,7 +108,9 @@ scored = (
 # The predictions table: the input keys, then the prediction and which model made it. A batch
 # MERGEs on the keys and the model version, so scoring again updates instead of duplicating.
 # The model's input columns are kept too: an inference log that %%monitor reads.
-carried_columns = ",\n  ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in scored.select(*carried).schema)
+carried_columns = ",\n  ".join(
+    f"`{f.name}` {f.dataType.simpleString()}" for f in scored.select(*carried).schema
+)
 spark.sql("CREATE SCHEMA IF NOT EXISTS main.gold")
 spark.sql(f"""
 CREATE TABLE IF NOT EXISTS {predictions_table} (

@@ -45,7 +45,9 @@ spark.sql("ALTER TABLE main.gold.feature_table ALTER COLUMN store SET NOT NULL")
 spark.sql("ALTER TABLE main.gold.feature_table ALTER COLUMN item SET NOT NULL")
 spark.sql("ALTER TABLE main.gold.feature_table ALTER COLUMN day SET NOT NULL")
 try:
-    spark.sql("ALTER TABLE main.gold.feature_table ADD CONSTRAINT feature_table_pk PRIMARY KEY (store, item, day)")
+    spark.sql(
+        "ALTER TABLE main.gold.feature_table ADD CONSTRAINT feature_table_pk PRIMARY KEY (store, item, day)"
+    )
 except Exception as err:  # declared on an earlier run
     if "already exists" not in str(err).lower():
         raise

@@ -64,7 +64,9 @@ df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), fold
 stats = df.agg(
     F.count("*").alias("rows"),
     F.count_if(F.col("_split") == "train").alias("train_rows"),
-    (F.count_if(F.col(target) != F.floor(target)) if numeric_target else F.lit(0)).alias("fractional"),
+    (F.count_if(F.col(target) != F.floor(target)) if numeric_target else F.lit(0)).alias(
+        "fractional"
+    ),
 ).first()
 train_rows, test_rows = stats["train_rows"], stats["rows"] - stats["train_rows"]
 if stats["fractional"]:
@@ -88,7 +90,9 @@ data[numeric] = data[numeric].astype("float64")
 train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
 X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
 fold = train["_fold"].to_numpy().astype(int)
-fold_hash = format(int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+fold_hash = format(
+    int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x"
+)
 fold_splits = PredefinedSplit(fold)
 print(f"{len(train)} train rows in {folds} folds, {len(test)} test rows (fold hash {fold_hash})")
 
@@ -111,7 +115,12 @@ candidates = {
     "random_forest": RandomForestClassifier(n_estimators=100, random_state=7),
     "hist_gbm": HistGradientBoostingClassifier(random_state=7),
 }
-scorers = {"f1_weighted": "f1_weighted", "accuracy": "accuracy", "roc_auc": "roc_auc_ovr_weighted", "log_loss": "neg_log_loss"}  # metric -> scikit-learn scorer
+scorers = {
+    "f1_weighted": "f1_weighted",
+    "accuracy": "accuracy",
+    "roc_auc": "roc_auc_ovr_weighted",
+    "log_loss": "neg_log_loss",
+}  # metric -> scikit-learn scorer
 
 
 def score(name, value):
@@ -194,7 +203,12 @@ experiment = "/Shared/dbx_architect/classification_registered"
 if mlflow.get_experiment_by_name(experiment) is None:
     mlflow.create_experiment(experiment)
 mlflow.set_experiment(experiment)
-tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "sklearn"}
+tags = {
+    "source_table": source_table,
+    "data_version": str(data_version),
+    "fold_hash": fold_hash,
+    "engine": "sklearn",
+}
 
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
@@ -209,7 +223,13 @@ results = {candidate: results[candidate] for candidate in candidates}  # back in
 leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo classification_registered", tags=tags) as parent:
     mlflow.log_params(
-        {"task": "classification", "split": "group", "test_size": test_size, "folds": folds, "seed": seed}
+        {
+            "task": "classification",
+            "split": "group",
+            "test_size": test_size,
+            "folds": folds,
+            "seed": seed,
+        }
     )
     for candidate, metrics in results.items():
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
@@ -217,9 +237,11 @@ with mlflow.start_run(run_name="modelzoo classification_registered", tags=tags) 
             mlflow.log_metrics(metrics)
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
-    leaderboard = pd.DataFrame(leaderboard_rows).sort_values(
-        f"cv_{primary_metric}_mean", ascending=False, kind="stable"
-    ).reset_index(drop=True)
+    leaderboard = (
+        pd.DataFrame(leaderboard_rows)
+        .sort_values(f"cv_{primary_metric}_mean", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
     print(leaderboard.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     mlflow.log_text(leaderboard.to_csv(index=False), "leaderboard.csv")
     figure = Figure(figsize=(7, 0.5 + 0.4 * len(leaderboard)))
@@ -239,15 +261,33 @@ with mlflow.start_run(run_name="modelzoo classification_registered", tags=tags) 
     model, test_metrics = refit_winner(winner)
     mlflow.log_metrics(test_metrics)
     mlflow.set_tags({"winner": winner})
-    print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
+    print(
+        f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items())
+    )
 
     evaluated_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     evaluation = [
-        (parent.info.run_id, "classification_registered", row["candidate"], metric, "cv", float(row[f"cv_{metric}_mean"]), evaluated_at)
+        (
+            parent.info.run_id,
+            "classification_registered",
+            row["candidate"],
+            metric,
+            "cv",
+            float(row[f"cv_{metric}_mean"]),
+            evaluated_at,
+        )
         for row in leaderboard_rows
         for metric in metric_names
     ] + [
-        (parent.info.run_id, "classification_registered", winner, key[5:], "test", float(value), evaluated_at)
+        (
+            parent.info.run_id,
+            "classification_registered",
+            winner,
+            key[5:],
+            "test",
+            float(value),
+            evaluated_at,
+        )
         for key, value in test_metrics.items()
     ]
     spark.sql("CREATE SCHEMA IF NOT EXISTS main.gold")

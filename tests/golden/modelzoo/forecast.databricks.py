@@ -82,7 +82,9 @@ df = df.withColumn("_pos", F.row_number().over(in_time_order) - 1)
 block = F.when(F.col("_pos") < larger * (size + 1), F.floor(F.col("_pos") / (size + 1))).otherwise(
     larger + F.floor((F.col("_pos") - larger * (size + 1)) / size)
 )
-df = df.withColumn("_fold", F.when(F.col("_split") == "train", block - 1).cast("int"))  # -1: never validated
+df = df.withColumn(
+    "_fold", F.when(F.col("_split") == "train", block - 1).cast("int")
+)  # -1: never validated
 # The fold hash names the exact assignment of training rows to folds (equal hashes, equal
 # folds): the XOR of a hash of each training row's id and fold.
 df = df.withColumn("_assignment", F.xxhash64("_row_hash", "_fold"))
@@ -100,7 +102,9 @@ data[numeric] = data[numeric].astype("float64")
 train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
 X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
 fold = train["_fold"].to_numpy().astype(int)
-fold_hash = format(int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+fold_hash = format(
+    int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x"
+)
 # Fold k validates on its block and trains on the rows before it, minus the gap.
 position, gap = train["_pos"].to_numpy(), 1
 fold_splits = [
@@ -128,7 +132,11 @@ candidates = {
     "random_forest": RandomForestRegressor(n_estimators=100, random_state=42),
     "hist_gbm": HistGradientBoostingRegressor(random_state=42),
 }
-scorers = {"rmse": "neg_root_mean_squared_error", "mae": "neg_mean_absolute_error", "r2": "r2"}  # metric -> scikit-learn scorer
+scorers = {
+    "rmse": "neg_root_mean_squared_error",
+    "mae": "neg_mean_absolute_error",
+    "r2": "r2",
+}  # metric -> scikit-learn scorer
 
 
 def score(name, value):
@@ -210,7 +218,12 @@ experiment = "/Shared/dbx_architect/forecast"
 if mlflow.get_experiment_by_name(experiment) is None:
     mlflow.create_experiment(experiment)
 mlflow.set_experiment(experiment)
-tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "sklearn"}
+tags = {
+    "source_table": source_table,
+    "data_version": str(data_version),
+    "fold_hash": fold_hash,
+    "engine": "sklearn",
+}
 
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
@@ -233,9 +246,11 @@ with mlflow.start_run(run_name="modelzoo forecast", tags=tags) as parent:
             mlflow.log_metrics(metrics)
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
-    leaderboard = pd.DataFrame(leaderboard_rows).sort_values(
-        f"cv_{primary_metric}_mean", ascending=True, kind="stable"
-    ).reset_index(drop=True)
+    leaderboard = (
+        pd.DataFrame(leaderboard_rows)
+        .sort_values(f"cv_{primary_metric}_mean", ascending=True, kind="stable")
+        .reset_index(drop=True)
+    )
     print(leaderboard.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     mlflow.log_text(leaderboard.to_csv(index=False), "leaderboard.csv")
     figure = Figure(figsize=(7, 0.5 + 0.4 * len(leaderboard)))
@@ -255,11 +270,21 @@ with mlflow.start_run(run_name="modelzoo forecast", tags=tags) as parent:
     model, test_metrics = refit_winner(winner)
     mlflow.log_metrics(test_metrics)
     mlflow.set_tags({"winner": winner})
-    print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
+    print(
+        f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items())
+    )
 
     evaluated_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     evaluation = [
-        (parent.info.run_id, "forecast", row["candidate"], metric, "cv", float(row[f"cv_{metric}_mean"]), evaluated_at)
+        (
+            parent.info.run_id,
+            "forecast",
+            row["candidate"],
+            metric,
+            "cv",
+            float(row[f"cv_{metric}_mean"]),
+            evaluated_at,
+        )
         for row in leaderboard_rows
         for metric in metric_names
     ] + [

@@ -25,7 +25,11 @@ from pyspark.sql.types import NumericType
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyRegressor
-from sklearn.ensemble import ExtraTreesRegressor, HistGradientBoostingRegressor, RandomForestRegressor
+from sklearn.ensemble import (
+    ExtraTreesRegressor,
+    HistGradientBoostingRegressor,
+    RandomForestRegressor,
+)
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import Ridge
 from sklearn.metrics import get_scorer
@@ -84,7 +88,9 @@ data[numeric] = data[numeric].astype("float64")
 train, test = data[data["_split"] == "train"], data[data["_split"] == "test"]
 X_train, y_train, X_test, y_test = train[features], train[target], test[features], test[target]
 fold = train["_fold"].to_numpy().astype(int)
-fold_hash = format(int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+fold_hash = format(
+    int(np.bitwise_xor.reduce(train["_assignment"].to_numpy())) & 0xFFFF_FFFF_FFFF_FFFF, "016x"
+)
 fold_splits = PredefinedSplit(fold)
 print(f"{len(train)} train rows in {folds} folds, {len(test)} test rows (fold hash {fold_hash})")
 
@@ -108,7 +114,11 @@ candidates = {
     "extra_trees": ExtraTreesRegressor(n_estimators=100, random_state=42),
     "hist_gbm": HistGradientBoostingRegressor(random_state=42),
 }
-scorers = {"rmse": "neg_root_mean_squared_error", "mae": "neg_mean_absolute_error", "r2": "r2"}  # metric -> scikit-learn scorer
+scorers = {
+    "rmse": "neg_root_mean_squared_error",
+    "mae": "neg_mean_absolute_error",
+    "r2": "r2",
+}  # metric -> scikit-learn scorer
 
 
 def score(name, value):
@@ -189,9 +199,16 @@ def log_winner(model):
 experiment = "/dbx_architect/regression"
 if mlflow.get_experiment_by_name(experiment) is None:
     Path("./.dbx_architect/mlruns").mkdir(parents=True, exist_ok=True)
-    mlflow.create_experiment(experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri())
+    mlflow.create_experiment(
+        experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri()
+    )
 mlflow.set_experiment(experiment)
-tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "sklearn"}
+tags = {
+    "source_table": source_table,
+    "data_version": str(data_version),
+    "fold_hash": fold_hash,
+    "engine": "sklearn",
+}
 
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
@@ -206,7 +223,13 @@ results = {candidate: results[candidate] for candidate in candidates}  # back in
 leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo regression", tags=tags) as parent:
     mlflow.log_params(
-        {"task": "regression", "split": "random", "test_size": test_size, "folds": folds, "seed": seed}
+        {
+            "task": "regression",
+            "split": "random",
+            "test_size": test_size,
+            "folds": folds,
+            "seed": seed,
+        }
     )
     for candidate, metrics in results.items():
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
@@ -214,9 +237,11 @@ with mlflow.start_run(run_name="modelzoo regression", tags=tags) as parent:
             mlflow.log_metrics(metrics)
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
-    leaderboard = pd.DataFrame(leaderboard_rows).sort_values(
-        f"cv_{primary_metric}_mean", ascending=True, kind="stable"
-    ).reset_index(drop=True)
+    leaderboard = (
+        pd.DataFrame(leaderboard_rows)
+        .sort_values(f"cv_{primary_metric}_mean", ascending=True, kind="stable")
+        .reset_index(drop=True)
+    )
     print(leaderboard.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     mlflow.log_text(leaderboard.to_csv(index=False), "leaderboard.csv")
     figure = Figure(figsize=(7, 0.5 + 0.4 * len(leaderboard)))
@@ -236,11 +261,21 @@ with mlflow.start_run(run_name="modelzoo regression", tags=tags) as parent:
     model, test_metrics = refit_winner(winner)
     mlflow.log_metrics(test_metrics)
     mlflow.set_tags({"winner": winner})
-    print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
+    print(
+        f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items())
+    )
 
     evaluated_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     evaluation = [
-        (parent.info.run_id, "regression", row["candidate"], metric, "cv", float(row[f"cv_{metric}_mean"]), evaluated_at)
+        (
+            parent.info.run_id,
+            "regression",
+            row["candidate"],
+            metric,
+            "cv",
+            float(row[f"cv_{metric}_mean"]),
+            evaluated_at,
+        )
         for row in leaderboard_rows
         for metric in metric_names
     ] + [
@@ -265,7 +300,9 @@ TBLPROPERTIES (
 )
 """)
     (
-        spark.createDataFrame(evaluation, spark.table("spark_catalog.gold.regression_evaluation").schema)
+        spark.createDataFrame(
+            evaluation, spark.table("spark_catalog.gold.regression_evaluation").schema
+        )
         .write.format("delta")
         .mode("append")
         .option("txnAppId", parent.info.run_id)  # written once per run

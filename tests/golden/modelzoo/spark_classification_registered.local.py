@@ -22,9 +22,22 @@ from matplotlib.figure import Figure
 from mlflow import MlflowClient
 from mlflow.models import infer_signature
 from pyspark.ml import Pipeline
-from pyspark.ml.classification import DecisionTreeClassifier, GBTClassifier, LogisticRegression, RandomForestClassifier
+from pyspark.ml.classification import (
+    DecisionTreeClassifier,
+    GBTClassifier,
+    LogisticRegression,
+    RandomForestClassifier,
+)
 from pyspark.ml.evaluation import BinaryClassificationEvaluator, MulticlassClassificationEvaluator
-from pyspark.ml.feature import Imputer, IndexToString, OneHotEncoder, SQLTransformer, StandardScaler, StringIndexer, VectorAssembler
+from pyspark.ml.feature import (
+    Imputer,
+    IndexToString,
+    OneHotEncoder,
+    SQLTransformer,
+    StandardScaler,
+    StringIndexer,
+    VectorAssembler,
+)
 from pyspark.ml.functions import vector_to_array
 from pyspark.sql import functions as F
 from pyspark.sql.types import NumericType
@@ -57,7 +70,9 @@ df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), fold
 stats = df.agg(
     F.count("*").alias("rows"),
     F.count_if(F.col("_split") == "train").alias("train_rows"),
-    (F.count_if(F.col(target) != F.floor(target)) if numeric_target else F.lit(0)).alias("fractional"),
+    (F.count_if(F.col(target) != F.floor(target)) if numeric_target else F.lit(0)).alias(
+        "fractional"
+    ),
 ).first()
 train_rows, test_rows = stats["train_rows"], stats["rows"] - stats["train_rows"]
 if stats["fractional"]:
@@ -73,11 +88,19 @@ numeric = [c for c in features if isinstance(df.schema[c].dataType, NumericType)
 categorical = [c for c in features if c not in numeric]
 target_type = df.schema[target].dataType.simpleString()
 df = df.select(
-    *[F.col(c).cast("double") for c in numeric], *categorical, target, "_row_hash", "_split", "_fold", "_assignment"
+    *[F.col(c).cast("double") for c in numeric],
+    *categorical,
+    target,
+    "_row_hash",
+    "_split",
+    "_fold",
+    "_assignment",
 )
 # The classes become indexes 0..k-1 (in alphabetical order of their text); each model maps its
 # predictions back to the classes.
-label_indexer = StringIndexer(inputCol=target, outputCol="_label", stringOrderType="alphabetAsc").fit(df)
+label_indexer = StringIndexer(
+    inputCol=target, outputCol="_label", stringOrderType="alphabetAsc"
+).fit(df)
 classes = label_indexer.labels
 df = label_indexer.transform(df)
 train = df.where(F.col("_split") == "train").persist()  # every candidate reads it once per fold
@@ -128,8 +151,12 @@ def pipeline(candidate):
     """The preprocessing and one candidate as a Spark ML Pipeline; `prediction` is the output."""
     estimator = candidates[candidate].copy().setLabelCol("_label")
     estimator.setPredictionCol("_prediction_index")
-    to_class = IndexToString(inputCol="_prediction_index", outputCol="_predicted_class", labels=classes)
-    typed = SQLTransformer(statement=f"SELECT *, CAST(_predicted_class AS {target_type}) AS prediction FROM __THIS__")
+    to_class = IndexToString(
+        inputCol="_prediction_index", outputCol="_predicted_class", labels=classes
+    )
+    typed = SQLTransformer(
+        statement=f"SELECT *, CAST(_predicted_class AS {target_type}) AS prediction FROM __THIS__"
+    )
     return Pipeline(stages=[*preprocessing(), estimator, to_class, typed])
 
 
@@ -210,7 +237,9 @@ def candidate_params(candidate):
 def refit_winner(winner):
     """The winner's pipeline fitted on all training rows, and its metrics on the test set."""
     model = pipeline(winner).fit(train)
-    test_metrics = {f"test_{metric}": value for metric, value in score(model.transform(test)).items()}
+    test_metrics = {
+        f"test_{metric}": value for metric, value in score(model.transform(test)).items()
+    }
     train.unpersist()
     return model, test_metrics
 
@@ -227,7 +256,9 @@ def log_winner(model):
     return mlflow.spark.log_model(
         model,
         artifact_path="model",  # the Spark flavor has not moved to name= yet
-        signature=infer_signature(example.toPandas(), model.transform(example).select("prediction").toPandas()),
+        signature=infer_signature(
+            example.toPandas(), model.transform(example).select("prediction").toPandas()
+        ),
         input_example=example.limit(5).toPandas(),
         pip_requirements=requirements,
         registered_model_name="churn",
@@ -238,9 +269,16 @@ def log_winner(model):
 experiment = "/dbx_architect/spark_classification_registered"
 if mlflow.get_experiment_by_name(experiment) is None:
     Path("./.dbx_architect/mlruns").mkdir(parents=True, exist_ok=True)
-    mlflow.create_experiment(experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri())
+    mlflow.create_experiment(
+        experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri()
+    )
 mlflow.set_experiment(experiment)
-tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "spark"}
+tags = {
+    "source_table": source_table,
+    "data_version": str(data_version),
+    "fold_hash": fold_hash,
+    "engine": "spark",
+}
 
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
@@ -255,7 +293,13 @@ results = {candidate: results[candidate] for candidate in candidates}  # back in
 leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo spark_classification_registered", tags=tags) as parent:
     mlflow.log_params(
-        {"task": "classification", "split": "random", "test_size": test_size, "folds": folds, "seed": seed}
+        {
+            "task": "classification",
+            "split": "random",
+            "test_size": test_size,
+            "folds": folds,
+            "seed": seed,
+        }
     )
     for candidate, metrics in results.items():
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
@@ -263,9 +307,11 @@ with mlflow.start_run(run_name="modelzoo spark_classification_registered", tags=
             mlflow.log_metrics(metrics)
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
-    leaderboard = pd.DataFrame(leaderboard_rows).sort_values(
-        f"cv_{primary_metric}_mean", ascending=False, kind="stable"
-    ).reset_index(drop=True)
+    leaderboard = (
+        pd.DataFrame(leaderboard_rows)
+        .sort_values(f"cv_{primary_metric}_mean", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
     print(leaderboard.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     mlflow.log_text(leaderboard.to_csv(index=False), "leaderboard.csv")
     figure = Figure(figsize=(7, 0.5 + 0.4 * len(leaderboard)))
@@ -285,15 +331,33 @@ with mlflow.start_run(run_name="modelzoo spark_classification_registered", tags=
     model, test_metrics = refit_winner(winner)
     mlflow.log_metrics(test_metrics)
     mlflow.set_tags({"winner": winner})
-    print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
+    print(
+        f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items())
+    )
 
     evaluated_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     evaluation = [
-        (parent.info.run_id, "spark_classification_registered", row["candidate"], metric, "cv", float(row[f"cv_{metric}_mean"]), evaluated_at)
+        (
+            parent.info.run_id,
+            "spark_classification_registered",
+            row["candidate"],
+            metric,
+            "cv",
+            float(row[f"cv_{metric}_mean"]),
+            evaluated_at,
+        )
         for row in leaderboard_rows
         for metric in metric_names
     ] + [
-        (parent.info.run_id, "spark_classification_registered", winner, key[5:], "test", float(value), evaluated_at)
+        (
+            parent.info.run_id,
+            "spark_classification_registered",
+            winner,
+            key[5:],
+            "test",
+            float(value),
+            evaluated_at,
+        )
         for key, value in test_metrics.items()
     ]
     spark.sql("CREATE SCHEMA IF NOT EXISTS spark_catalog.gold")
@@ -314,7 +378,10 @@ TBLPROPERTIES (
 )
 """)
     (
-        spark.createDataFrame(evaluation, spark.table("spark_catalog.gold.spark_classification_registered_evaluation").schema)
+        spark.createDataFrame(
+            evaluation,
+            spark.table("spark_catalog.gold.spark_classification_registered_evaluation").schema,
+        )
         .write.format("delta")
         .mode("append")
         .option("txnAppId", parent.info.run_id)  # written once per run

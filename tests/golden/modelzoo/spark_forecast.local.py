@@ -23,7 +23,13 @@ from matplotlib.figure import Figure
 from mlflow.models import infer_signature
 from pyspark.ml import Pipeline
 from pyspark.ml.evaluation import RegressionEvaluator
-from pyspark.ml.feature import Imputer, OneHotEncoder, StandardScaler, StringIndexer, VectorAssembler
+from pyspark.ml.feature import (
+    Imputer,
+    OneHotEncoder,
+    StandardScaler,
+    StringIndexer,
+    VectorAssembler,
+)
 from pyspark.ml.regression import DecisionTreeRegressor, LinearRegression, RandomForestRegressor
 from pyspark.sql import functions as F
 from pyspark.sql.types import NumericType
@@ -71,7 +77,9 @@ df = df.withColumn("_pos", F.row_number().over(in_time_order) - 1)
 block = F.when(F.col("_pos") < larger * (size + 1), F.floor(F.col("_pos") / (size + 1))).otherwise(
     larger + F.floor((F.col("_pos") - larger * (size + 1)) / size)
 )
-df = df.withColumn("_fold", F.when(F.col("_split") == "train", block - 1).cast("int"))  # -1: never validated
+df = df.withColumn(
+    "_fold", F.when(F.col("_split") == "train", block - 1).cast("int")
+)  # -1: never validated
 # The fold hash names the exact assignment of training rows to folds (equal hashes, equal
 # folds): the XOR of a hash of each training row's id and fold.
 df = df.withColumn("_assignment", F.xxhash64("_row_hash", "_fold"))
@@ -81,7 +89,14 @@ numeric = [c for c in features if isinstance(df.schema[c].dataType, NumericType)
 categorical = [c for c in features if c not in numeric]
 target_type = df.schema[target].dataType.simpleString()
 df = df.select(
-    *[F.col(c).cast("double") for c in numeric], *categorical, target, "_row_hash", "_split", "_fold", "_assignment", "_pos"
+    *[F.col(c).cast("double") for c in numeric],
+    *categorical,
+    target,
+    "_row_hash",
+    "_split",
+    "_fold",
+    "_assignment",
+    "_pos",
 )
 df = df.withColumn("_label", F.col(target).cast("double"))
 train = df.where(F.col("_split") == "train").persist()  # every candidate reads it once per fold
@@ -187,7 +202,9 @@ def candidate_params(candidate):
 def refit_winner(winner):
     """The winner's pipeline fitted on all training rows, and its metrics on the test set."""
     model = pipeline(winner).fit(train)
-    test_metrics = {f"test_{metric}": value for metric, value in score(model.transform(test)).items()}
+    test_metrics = {
+        f"test_{metric}": value for metric, value in score(model.transform(test)).items()
+    }
     train.unpersist()
     return model, test_metrics
 
@@ -204,7 +221,9 @@ def log_winner(model):
     return mlflow.spark.log_model(
         model,
         artifact_path="model",  # the Spark flavor has not moved to name= yet
-        signature=infer_signature(example.toPandas(), model.transform(example).select("prediction").toPandas()),
+        signature=infer_signature(
+            example.toPandas(), model.transform(example).select("prediction").toPandas()
+        ),
         input_example=example.limit(5).toPandas(),
         pip_requirements=requirements,
     )
@@ -214,9 +233,16 @@ def log_winner(model):
 experiment = "/dbx_architect/spark_forecast"
 if mlflow.get_experiment_by_name(experiment) is None:
     Path("./.dbx_architect/mlruns").mkdir(parents=True, exist_ok=True)
-    mlflow.create_experiment(experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri())
+    mlflow.create_experiment(
+        experiment, artifact_location=Path("./.dbx_architect/mlruns").resolve().as_uri()
+    )
 mlflow.set_experiment(experiment)
-tags = {"source_table": source_table, "data_version": str(data_version), "fold_hash": fold_hash, "engine": "spark"}
+tags = {
+    "source_table": source_table,
+    "data_version": str(data_version),
+    "fold_hash": fold_hash,
+    "engine": "spark",
+}
 
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
@@ -239,9 +265,11 @@ with mlflow.start_run(run_name="modelzoo spark_forecast", tags=tags) as parent:
             mlflow.log_metrics(metrics)
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
-    leaderboard = pd.DataFrame(leaderboard_rows).sort_values(
-        f"cv_{primary_metric}_mean", ascending=True, kind="stable"
-    ).reset_index(drop=True)
+    leaderboard = (
+        pd.DataFrame(leaderboard_rows)
+        .sort_values(f"cv_{primary_metric}_mean", ascending=True, kind="stable")
+        .reset_index(drop=True)
+    )
     print(leaderboard.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     mlflow.log_text(leaderboard.to_csv(index=False), "leaderboard.csv")
     figure = Figure(figsize=(7, 0.5 + 0.4 * len(leaderboard)))
@@ -261,11 +289,21 @@ with mlflow.start_run(run_name="modelzoo spark_forecast", tags=tags) as parent:
     model, test_metrics = refit_winner(winner)
     mlflow.log_metrics(test_metrics)
     mlflow.set_tags({"winner": winner})
-    print(f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items()))
+    print(
+        f"winner: {winner}; test " + ", ".join(f"{k[5:]} {v:.4f}" for k, v in test_metrics.items())
+    )
 
     evaluated_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     evaluation = [
-        (parent.info.run_id, "spark_forecast", row["candidate"], metric, "cv", float(row[f"cv_{metric}_mean"]), evaluated_at)
+        (
+            parent.info.run_id,
+            "spark_forecast",
+            row["candidate"],
+            metric,
+            "cv",
+            float(row[f"cv_{metric}_mean"]),
+            evaluated_at,
+        )
         for row in leaderboard_rows
         for metric in metric_names
     ] + [
@@ -290,7 +328,9 @@ TBLPROPERTIES (
 )
 """)
     (
-        spark.createDataFrame(evaluation, spark.table("spark_catalog.gold.spark_forecast_evaluation").schema)
+        spark.createDataFrame(
+            evaluation, spark.table("spark_catalog.gold.spark_forecast_evaluation").schema
+        )
         .write.format("delta")
         .mode("append")
         .option("txnAppId", parent.info.run_id)  # written once per run

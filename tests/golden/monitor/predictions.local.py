@@ -42,7 +42,9 @@ def scored_by(model_uri, df, where, carried, result_type):
         raise ValueError(f"{where} lacks the model's features: {', '.join(missing)}")
     # The model's inputs as they were logged: numbers as doubles.
     inputs = [
-        F.col(c).cast("double").alias(c) if isinstance(df.schema[c].dataType, NumericType) else F.col(c)
+        F.col(c).cast("double").alias(c)
+        if isinstance(df.schema[c].dataType, NumericType)
+        else F.col(c)
         for c in features
     ]
     if "spark" in info.flavors:
@@ -54,7 +56,9 @@ def scored_by(model_uri, df, where, carried, result_type):
             *[F.col(f"_carried_{i}").alias(c) for i, c in enumerate(carried)],
             F.col("prediction").cast(result_type).alias("prediction"),
         )
-    predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type=result_type, env_manager="local")
+    predict = mlflow.pyfunc.spark_udf(
+        spark, model_uri, result_type=result_type, env_manager="local"
+    )
     return df.select(*carried, predict(*inputs).alias("prediction"))
 
 
@@ -62,7 +66,9 @@ def scored_by(model_uri, df, where, carried, result_type):
 try:
     version = client.get_model_version_by_alias(model_name, "champion")
 except mlflow.exceptions.MlflowException:
-    raise ValueError(f"{model_name} has no @champion: register and promote a model first (%%modelzoo)") from None
+    raise ValueError(
+        f"{model_name} has no @champion: register and promote a model first (%%modelzoo)"
+    ) from None
 model_uri = f"models:/{model_name}/{version.version}"
 trained = client.get_run(version.run_id)
 if not {"source_table", "data_version"} <= set(trained.data.tags):
@@ -70,7 +76,9 @@ if not {"source_table", "data_version"} <= set(trained.data.tags):
         f"{model_name} v{version.version} does not say what it was trained on (no source_table"
         " and data_version tags on its run): give baseline: TABLE"
     )
-baseline_name = f"{trained.data.tags['source_table']} VERSION AS OF {trained.data.tags['data_version']}"
+baseline_name = (
+    f"{trained.data.tags['source_table']} VERSION AS OF {trained.data.tags['data_version']}"
+)
 baseline = spark.sql(f"SELECT * FROM {baseline_name}")
 features = mlflow.models.get_model_info(model_uri).signature.inputs.input_names()
 
@@ -92,8 +100,12 @@ for where, df in ((scored_table, current), (f"the baseline {baseline_name}", bas
         )
 monitored = [*features]
 if "prediction" in current.columns:  # prediction drift: the baseline scored by the same version
-    result_type = "double" if isinstance(current.schema["prediction"].dataType, NumericType) else "string"
-    baseline = scored_by(model_uri, baseline, f"the baseline {baseline_name}", baseline.columns, result_type)
+    result_type = (
+        "double" if isinstance(current.schema["prediction"].dataType, NumericType) else "string"
+    )
+    baseline = scored_by(
+        model_uri, baseline, f"the baseline {baseline_name}", baseline.columns, result_type
+    )
     monitored.append("prediction")
 baseline = baseline.persist()  # read three times (rows, quantiles, profile), scored once
 baseline_rows = baseline.count()
@@ -124,7 +136,9 @@ USING DELTA
 COMMENT 'Drift of {model_name} per window, feature and statistic (PSI, KS, rows, performance).'
 TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')
 """)
-history = spark.table(monitoring_table).where((F.col("model_name") == model_name) & (F.col("model_version") == str(version.version)))
+history = spark.table(monitoring_table).where(
+    (F.col("model_name") == model_name) & (F.col("model_version") == str(version.version))
+)
 resume = history.agg(F.max("window_start")).first()[0]
 if resume is not None:  # rows without a time stay in, to be counted each run
     current = current.where((F.col(time_col) >= F.lit(resume)) | F.col(time_col).isNull())
@@ -140,9 +154,11 @@ quantiles = baseline.approxQuantile(numeric, fine + coarse, 1e-4) if numeric els
 splits, psi_edges = {}, {}
 for column, values in zip(numeric, quantiles, strict=True):
     if not values:
-        raise ValueError(f"the baseline {baseline_name} has no values in {column}: leave it out with features:")
+        raise ValueError(
+            f"the baseline {baseline_name} has no values in {column}: leave it out with features:"
+        )
     splits[column] = [-math.inf, *sorted(set(values)), math.inf]
-    psi_edges[column] = sorted(set(values[len(fine):]))
+    psi_edges[column] = sorted(set(values[len(fine) :]))
 NULL = "∅"  # the bin of NULL (and NaN) values
 
 
@@ -155,8 +171,20 @@ def profile(df):
     )
     if numeric:  # NaN (and NULL, made NaN) lands in the extra bucket len(splits) - 1
         buckets = [f"{c}__bucket" for c in numeric]
-        values = Bucketizer(splitsArray=[splits[c] for c in numeric], inputCols=numeric, outputCols=buckets, handleInvalid="keep").transform(values)
-        values = values.select("window_start", *[F.col(b).cast("int").cast("string").alias(c) for b, c in zip(buckets, numeric, strict=True)], *categorical)
+        values = Bucketizer(
+            splitsArray=[splits[c] for c in numeric],
+            inputCols=numeric,
+            outputCols=buckets,
+            handleInvalid="keep",
+        ).transform(values)
+        values = values.select(
+            "window_start",
+            *[
+                F.col(b).cast("int").cast("string").alias(c)
+                for b, c in zip(buckets, numeric, strict=True)
+            ],
+            *categorical,
+        )
     long = values.unpivot("window_start", monitored, "feature", "bin")
     return long.groupBy("window_start", "feature", "bin").count().toPandas()
 
@@ -177,7 +205,9 @@ def shares(counts, column):
     # the PSI bin of each bucket: how many PSI edges lie at or below the bucket's lower edge
     bins = np.searchsorted(psi_edges[column], splits[column][:-1], side="right")
     psi_counts = np.bincount(bins, weights=buckets[:-1], minlength=len(psi_edges[column]) + 1)
-    return pd.Series([*psi_counts, buckets[-1]], index=[*map(str, range(len(psi_counts))), NULL]), buckets[:-1]
+    return pd.Series(
+        [*psi_counts, buckets[-1]], index=[*map(str, range(len(psi_counts))), NULL]
+    ), buckets[:-1]
 
 
 base_profile = profile(baseline.withColumn("window_start", F.lit(None).cast("timestamp")))
@@ -186,11 +216,18 @@ window_profile = profile(current)
 # Rows without a time fall in no window: counted (one bin per column per row) and said below.
 undated = window_profile[window_profile["window_start"].isna()]
 undated_rows = int(undated[undated["feature"] == monitored[0]]["count"].sum())
-base = {column: shares(group.set_index("bin")["count"], column) for column, group in base_profile.groupby("feature")}
+base = {
+    column: shares(group.set_index("bin")["count"], column)
+    for column, group in base_profile.groupby("feature")
+}
 
 # 4. Per window and column: rows, NULL share, PSI, and for numbers KS (statistic and p-value).
 computed_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-window_end = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}["week"]
+window_end = {
+    "day": pd.DateOffset(days=1),
+    "week": pd.DateOffset(weeks=1),
+    "month": pd.DateOffset(months=1),
+}["week"]
 ks_level = KS_ALPHA / max(len(numeric), 1)
 
 
@@ -205,7 +242,19 @@ records, too_few = [], {}
 def record(where, statistic, value, threshold=None, breached=None):
     """One row of the monitoring table; *where* is (window start, column)."""
     window_start, column = where
-    records.append((model_name, str(version.version), *span(window_start), column, statistic, value, threshold, breached, computed_at))
+    records.append(
+        (
+            model_name,
+            str(version.version),
+            *span(window_start),
+            column,
+            statistic,
+            value,
+            threshold,
+            breached,
+            computed_at,
+        )
+    )
 
 
 for (window_start, column), group in window_profile.groupby(["window_start", "feature"]):
@@ -220,7 +269,10 @@ for (window_start, column), group in window_profile.groupby(["window_start", "fe
         too_few.setdefault(f"{window_start:%Y-%m-%d}", []).append(f"{column} {rows:.0f}")
         continue
     bins = base_bins.index.union(psi_bins.index)
-    value = psi(base_bins.reindex(bins, fill_value=0).to_numpy() / base_bins.sum(), psi_bins.reindex(bins, fill_value=0).to_numpy() / total)
+    value = psi(
+        base_bins.reindex(bins, fill_value=0).to_numpy() / base_bins.sum(),
+        psi_bins.reindex(bins, fill_value=0).to_numpy() / total,
+    )
     record(where, "psi", value, PSI_THRESHOLD, value > PSI_THRESHOLD)
     if ks_buckets is not None:
         n, m = base_buckets.sum(), ks_buckets.sum()
@@ -231,7 +283,12 @@ for (window_start, column), group in window_profile.groupby(["window_start", "fe
 
 # 5. Performance where labels have arrived (spark_catalog.gold.weekly_demand_actuals, joined on
 # store, item, day).
-labelled = current.join(spark.table("spark_catalog.gold.weekly_demand_actuals").select(*["store", "item", "day"], "units"), ["store", "item", "day"])
+labelled = current.join(
+    spark.table("spark_catalog.gold.weekly_demand_actuals").select(
+        *["store", "item", "day"], "units"
+    ),
+    ["store", "item", "day"],
+)
 if "prediction" not in labelled.columns:
     raise ValueError(
         f"{scored_table} has no prediction column: performance needs what the model predicted"
@@ -242,10 +299,28 @@ if isinstance(labelled.schema["prediction"].dataType, NumericType):
     error = F.col("prediction") - F.col("units")
     performance = {"rmse": F.sqrt(F.avg(error * error)), "mae": F.avg(F.abs(error))}
 else:
-    performance = {"accuracy": F.avg((F.col("prediction") == F.col("units").cast("string")).cast("double"))}
-for row in labelled.groupBy("window_start").agg(F.count("*").alias("labelled_rows"), *[v.alias(k) for k, v in performance.items()]).collect():
+    performance = {
+        "accuracy": F.avg((F.col("prediction") == F.col("units").cast("string")).cast("double"))
+    }
+for row in (
+    labelled.groupBy("window_start")
+    .agg(F.count("*").alias("labelled_rows"), *[v.alias(k) for k, v in performance.items()])
+    .collect()
+):
     for statistic in ["labelled_rows", *performance]:
-        records.append((model_name, str(version.version), *span(row["window_start"]), "prediction", statistic, float(row[statistic]), None, None, computed_at))
+        records.append(
+            (
+                model_name,
+                str(version.version),
+                *span(row["window_start"]),
+                "prediction",
+                statistic,
+                float(row[statistic]),
+                None,
+                None,
+                computed_at,
+            )
+        )
 
 # 6. Write the window statistics (MERGE: a rerun replaces them), then the
 # trigger over the history.
@@ -262,17 +337,28 @@ ON t.model_name = s.model_name AND t.model_version = s.model_version
 WHEN MATCHED THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
-history = spark.table(monitoring_table).where((F.col("model_name") == model_name) & (F.col("model_version") == str(version.version)))
+history = spark.table(monitoring_table).where(
+    (F.col("model_name") == model_name) & (F.col("model_version") == str(version.version))
+)
 tests = history.where(F.col("statistic").isin("psi", "ks_pvalue")).toPandas()
 windows = tests.groupby("window_start")["breached"].any().sort_index()
 latest = windows.tail(TRIGGER_N)
 retrain = bool(len(latest)) and bool(latest.iloc[-1]) and int(latest.sum()) >= TRIGGER_K
 alerts = (
-    tests[tests["breached"].astype(bool)][["window_start", "feature", "statistic", "value", "threshold"]]
+    tests[tests["breached"].astype(bool)][
+        ["window_start", "feature", "statistic", "value", "threshold"]
+    ]
     .sort_values(["window_start", "feature", "statistic"])
     .reset_index(drop=True)
 )
-older = sorted((int(v.version) for v in client.search_model_versions(f"name='{model_name}'") if int(v.version) < int(version.version)), reverse=True)
+older = sorted(
+    (
+        int(v.version)
+        for v in client.search_model_versions(f"name='{model_name}'")
+        if int(v.version) < int(version.version)
+    ),
+    reverse=True,
+)
 rollback_plan = (
     f"if v{version.version} misbehaves: %%deploy with rollback: true moves @champion back to"
     f" v{older[0]}"
@@ -290,24 +376,57 @@ verdict = (
 
 # 7. The drift chart (PSI per column and window) and the verdict, logged to
 # MLflow next to the training run.
-psi_history = tests[tests["statistic"] == "psi"].pivot_table(index="feature", columns="window_start", values="value")
-with mlflow.start_run(experiment_id=trained.info.experiment_id, run_name=f"monitor {model_name} v{version.version}"):
+psi_history = tests[tests["statistic"] == "psi"].pivot_table(
+    index="feature", columns="window_start", values="value"
+)
+with mlflow.start_run(
+    experiment_id=trained.info.experiment_id, run_name=f"monitor {model_name} v{version.version}"
+):
     if len(psi_history):
         figure = Figure(figsize=(1.5 + 0.5 * psi_history.shape[1], 1 + 0.35 * len(psi_history)))
         axes = figure.subplots()
-        image = axes.imshow(psi_history.to_numpy(), aspect="auto", cmap="Reds", vmin=0, vmax=max(2 * PSI_THRESHOLD, float(np.nanmax(psi_history.to_numpy()))))
+        image = axes.imshow(
+            psi_history.to_numpy(),
+            aspect="auto",
+            cmap="Reds",
+            vmin=0,
+            vmax=max(2 * PSI_THRESHOLD, float(np.nanmax(psi_history.to_numpy()))),
+        )
         axes.set_yticks(range(len(psi_history)), psi_history.index)
-        axes.set_xticks(range(psi_history.shape[1]), [f"{w:%Y-%m-%d}" for w in psi_history.columns], rotation=90)
+        axes.set_xticks(
+            range(psi_history.shape[1]), [f"{w:%Y-%m-%d}" for w in psi_history.columns], rotation=90
+        )
         for (i, j), value in np.ndenumerate(psi_history.to_numpy()):
             if value > PSI_THRESHOLD:
                 axes.text(j, i, "!", ha="center", va="center")
         figure.colorbar(image, label=f"PSI (! above {PSI_THRESHOLD})")
-        axes.set_title(f"{model_name} v{version.version}: drift against {baseline_name}", fontsize=9)
+        axes.set_title(
+            f"{model_name} v{version.version}: drift against {baseline_name}", fontsize=9
+        )
         figure.tight_layout()
         mlflow.log_figure(figure, "drift.png")
     mlflow.log_text(alerts.to_csv(index=False), "alerts.csv")
-    mlflow.log_metrics({"windows_breached": float(latest.sum()), "retrain": float(retrain), "max_psi_latest_window": float(tests[(tests["statistic"] == "psi") & (tests["window_start"] == windows.index.max())]["value"].max()) if len(windows) else 0.0})
-    mlflow.set_tags({"monitored_table": scored_table, "baseline": baseline_name, "verdict": verdict, "rollback_plan": rollback_plan})
+    mlflow.log_metrics(
+        {
+            "windows_breached": float(latest.sum()),
+            "retrain": float(retrain),
+            "max_psi_latest_window": float(
+                tests[
+                    (tests["statistic"] == "psi") & (tests["window_start"] == windows.index.max())
+                ]["value"].max()
+            )
+            if len(windows)
+            else 0.0,
+        }
+    )
+    mlflow.set_tags(
+        {
+            "monitored_table": scored_table,
+            "baseline": baseline_name,
+            "verdict": verdict,
+            "rollback_plan": rollback_plan,
+        }
+    )
 
 computed_windows = len({r[2] for r in records})
 print(
@@ -318,14 +437,24 @@ if undated_rows:
     print(f"  {undated_rows} rows have no {time_col}: they fall in no window")
 for window_start, counts in too_few.items():
     few = ", ".join(counts)
-    print(f"  {window_start}: fewer values than min_rows ({MIN_ROWS}), no drift statistic for {few}")
+    print(
+        f"  {window_start}: fewer values than min_rows ({MIN_ROWS}), no drift statistic for {few}"
+    )
 for window_start, breached in windows.items():
     found = alerts[alerts["window_start"] == window_start]
     drifted = [
-        f"{column} (" + ", ".join(f"PSI {v:.2f}" if s == "psi" else f"KS p {v:.1e}" for s, v in zip(rows["statistic"], rows["value"], strict=True)) + ")"
+        f"{column} ("
+        + ", ".join(
+            f"PSI {v:.2f}" if s == "psi" else f"KS p {v:.1e}"
+            for s, v in zip(rows["statistic"], rows["value"], strict=True)
+        )
+        + ")"
         for column, rows in found.groupby("feature")
     ]
-    print(f"  {window_start:%Y-%m-%d}: " + (f"drift in {', '.join(drifted)}" if breached else "no drift"))
+    print(
+        f"  {window_start:%Y-%m-%d}: "
+        + (f"drift in {', '.join(drifted)}" if breached else "no drift")
+    )
 print(verdict)
 print(f"rollback plan: {rollback_plan}")
 alerts

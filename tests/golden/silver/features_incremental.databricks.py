@@ -52,7 +52,9 @@ latest_first = Window.partitionBy("store", "item", "day").orderBy(F.col("_ingest
 
 
 def latest_per_key(df):
-    return df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    )
 
 
 silver = latest_per_key(kept)
@@ -85,12 +87,16 @@ silver = silver.withColumns(
 )
 silver = silver.withColumns(
     {
-        "units_mean_7": F.avg("units").over(by_store_item_over_day.rowsBetween(-6, Window.currentRow)),
+        "units_mean_7": F.avg("units").over(
+            by_store_item_over_day.rowsBetween(-6, Window.currentRow)
+        ),
     }
 )
 silver = silver.withColumns(
     {
-        "store_peak": F.max("units").over(by_store_over_day_item.rowsBetween(-2, Window.currentRow)),
+        "store_peak": F.max("units").over(
+            by_store_over_day_item.rowsBetween(-2, Window.currentRow)
+        ),
     }
 )
 silver = silver.withColumns(
@@ -133,7 +139,9 @@ WHEN NOT MATCHED THEN INSERT *
 """)
 last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
 merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')")
+spark.sql(
+    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+)
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(

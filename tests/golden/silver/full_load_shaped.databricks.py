@@ -45,7 +45,9 @@ checks = {
 checked = df.withColumn(
     "_failed",
     F.filter(
-        F.array(*[F.when(~F.expr(condition), F.lit(name)) for name, (_, condition) in checks.items()]),
+        F.array(
+            *[F.when(~F.expr(condition), F.lit(name)) for name, (_, condition) in checks.items()]
+        ),
         lambda name: name.isNotNull(),
     ),
 )
@@ -75,7 +77,9 @@ latest_first = Window.partitionBy("order_id").orderBy(F.col("updated_at").desc()
 
 
 def latest_per_key(df):
-    return df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    )
 
 
 silver = latest_per_key(kept)
@@ -111,7 +115,9 @@ WHEN NOT MATCHED THEN INSERT *
 """)
 last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
 merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')")
+spark.sql(
+    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+)
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(

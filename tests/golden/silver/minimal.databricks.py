@@ -40,7 +40,9 @@ latest_first = Window.partitionBy("id").orderBy(F.col("_ingested_at").desc())
 
 
 def latest_per_key(df):
-    return df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    )
 
 
 silver = latest_per_key(kept)
@@ -73,7 +75,9 @@ WHEN NOT MATCHED THEN INSERT *
 """)
 last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
 merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')")
+spark.sql(
+    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+)
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(

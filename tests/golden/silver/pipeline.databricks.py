@@ -73,7 +73,9 @@ def sales():
     df = prepared()
     # One row per key: the latest by _ingested_at wins.
     latest_first = Window.partitionBy("store", "item", "day").orderBy(F.col("_ingested_at").desc())
-    silver = df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    silver = (
+        df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    )
     by_store_item_over_day = Window.partitionBy("store", "item").orderBy("day")
     silver = silver.withColumns(
         {

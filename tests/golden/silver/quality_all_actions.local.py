@@ -52,7 +52,9 @@ checks = {
 checked = df.withColumn(
     "_failed",
     F.filter(
-        F.array(*[F.when(~F.expr(condition), F.lit(name)) for name, (_, condition) in checks.items()]),
+        F.array(
+            *[F.when(~F.expr(condition), F.lit(name)) for name, (_, condition) in checks.items()]
+        ),
         lambda name: name.isNotNull(),
     ),
 )
@@ -81,12 +83,17 @@ class ExpectationsFailed(Exception):
     """A `fail` check found bad rows: nothing was written."""
 
 
-failures = {name: counts[name] for name, (action, _) in checks.items() if action == "fail" and counts[name]}
+failures = {
+    name: counts[name] for name, (action, _) in checks.items() if action == "fail" and counts[name]
+}
 if failures:
     examples = checked.where(failed_any({"fail"})).limit(5).collect()
     raise ExpectationsFailed(
         f"{target_table} was not written: "
-        + ", ".join(f"{name} failed on {rows} of {counts['rows_in']} rows" for name, rows in failures.items())
+        + ", ".join(
+            f"{name} failed on {rows} of {counts['rows_in']} rows"
+            for name, rows in failures.items()
+        )
         + "\nExamples:\n"
         + "\n".join(f"  {row.asDict()}" for row in examples)
     )
@@ -98,7 +105,9 @@ quarantine = checked.where(failed_any({"quarantine"})).select(
     F.current_timestamp().alias("_quarantined_at"),
     F.sha2(F.to_json(F.struct(*df.columns)), 256).alias("_row_hash"),
 )
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in quarantine.schema)
+columns = ",\n  ".join(
+    f"`{field.name}` {field.dataType.simpleString()}" for field in quarantine.schema
+)
 spark.sql(f"""
 CREATE TABLE IF NOT EXISTS spark_catalog.silver.quality_all_actions_quarantine (
   {columns}
@@ -125,7 +134,9 @@ latest_first = Window.partitionBy("store", "item", "day").orderBy(F.col("_ingest
 
 
 def latest_per_key(df):
-    return df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    return (
+        df.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+    )
 
 
 silver = latest_per_key(kept)
@@ -158,7 +169,9 @@ WHEN NOT MATCHED THEN INSERT *
 """)
 last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
 merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')")
+spark.sql(
+    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+)
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(
