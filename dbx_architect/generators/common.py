@@ -30,6 +30,17 @@ class Context:
 
 
 @dataclass(frozen=True)
+class ModelContext(Context):
+    """What the magics that load a registered model (deploy, monitor) decide the same way."""
+
+    databricks: bool
+    model: str  # the registered name
+    alias: str | None
+    version: str | None
+    dfs_tmp: dict[str, str] | None  # where Spark ML models load through on shared compute
+
+
+@dataclass(frozen=True)
 class TableContext(Context):
     """What every table-writing magic (Bronze, Silver, Gold) decides the same way."""
 

@@ -12,7 +12,7 @@ from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.deploy import MODEL_REF, DeploySpec
 from .columns import Columns
-from .common import Context
+from .common import ModelContext
 
 
 def resolve_model(
@@ -46,11 +46,7 @@ def spark_model_volume(settings: Settings) -> dict[str, str] | None:
 
 
 @dataclass(frozen=True)
-class DeployContext(Context):
-    databricks: bool
-    model: str  # the registered name
-    alias: str | None
-    version: str | None
+class DeployContext(ModelContext):
     source_table: str
     predictions_table: str
     schema_name: str

@@ -10,7 +10,7 @@ from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
 from ..spec.monitor import MonitorSpec
 from .columns import Columns
-from .common import Context
+from .common import ModelContext
 from .deploy import resolve_model, spark_model_volume
 
 # Fine quantile buckets of the baseline: KS is exact at each of their edges and off by at most
@@ -20,11 +20,7 @@ GRANULARITY = {"day": "1 day", "week": "1 week", "month": "1 month"}
 
 
 @dataclass(frozen=True)
-class MonitorContext(Context):
-    databricks: bool
-    model: str
-    alias: str | None
-    version: str | None
+class MonitorContext(ModelContext):
     table: str  # the scored table
     time_col: str
     window: str
