@@ -68,7 +68,8 @@ def test_checklist_names_the_gaps() -> None:
     assert gaps == {"demand_forecast": ["PII columns are tagged"], "churn": []}
     bronze = next(s for s in churn.stages if s.magic == "bronze" and s.name == "customers")
     assert bronze.spec["tags"] == {"use_case": "churn", "pii": "email"}
-    assert ("ALL PRIVILEGES", "main.ml", "churn-ml") in churn.grants
+    assert ("ALL PRIVILEGES", "SCHEMA main.ml", "churn-ml") in churn.grants
+    assert ("USE CATALOG", "CATALOG main", "churn-ml") in churn.grants
 
 
 @pytest.mark.parametrize(("path", "target"), CASES, ids=[f"{p.stem}-{t}" for p, t in CASES])

@@ -57,6 +57,7 @@ def cells(plan: Plan, expanded: bool = False) -> list[Cell]:
         *_registry(plan),
         _md(_operations(plan)),
         *[cell for s in plan.stages if s.magic in STEP_9 for cell in _stage(s, plan, expanded)],
+        *([_code(ownership)] if (ownership := _ownership(plan)) else []),
         _md(_checklist(plan)),
     ]
 
@@ -198,18 +199,41 @@ def _ddl(plan: Plan) -> str:
     for layer, schema in plan.schemas.items():
         statement = f"CREATE SCHEMA IF NOT EXISTS {schema} COMMENT {sql_string(comments[layer])}"
         lines.append(f"spark.sql({py_literal(statement)})")
-    databricks = plan.settings.target == "databricks"
-    owner = plan.requirements.owners.data
-    statements = [f"ALTER SCHEMA {schema} OWNER TO `{owner}`" for schema in plan.schemas.values()]
-    statements = statements if owner else []
-    statements += [f"GRANT {p} ON SCHEMA {on} TO `{who}`" for p, on, who in plan.grants]
-    for statement in statements:  # schema names and principals are checked: no quote in them
+    grants = [f"GRANT {p} ON {on} TO `{who}`" for p, on, who in plan.grants]
+    for statement in grants:  # schema names and principals are checked: no quote in them
         lines.append(
             f"spark.sql({py_literal(statement)})"
-            if databricks
+            if plan.settings.target == "databricks"
             else f"# {statement}  (Unity Catalog)"
         )
     return "\n".join(lines)
+
+
+def _ownership(plan: Plan) -> str | None:
+    """The schemas' owner changes last, after every cell that creates or writes tables, and
+    only when it differs: a re-run transfers nothing again."""
+    owner = plan.requirements.owners.data
+    if not owner:
+        return None
+    schemas = list(plan.schemas.values())
+    header = [
+        "# Ownership of the schemas moves last: from now on whoever re-runs the cells above needs",
+        f"# its rights through a group (a member of {owner}, or the grants above).",
+    ]
+    if plan.settings.target != "databricks":
+        statements = [f"#   ALTER SCHEMA {schema} OWNER TO `{owner}`" for schema in schemas]
+        return "\n".join([*header, "# On Databricks this cell runs:", *statements])
+    return "\n".join(
+        [
+            *header,
+            f"for schema in {py_literal(schemas)}:",
+            "    # (item, value) rows; Spark and Databricks name these two columns differently",
+            '    info = spark.sql(f"DESCRIBE SCHEMA EXTENDED {schema}").collect()',
+            '    current = next((row[1] for row in info if row[0] == "Owner"), None)',
+            f"    if current != {py_literal(owner)}:",
+            f'        spark.sql(f"ALTER SCHEMA {{schema}} OWNER TO `{owner}`")',
+        ]
+    )
 
 
 def _expanded(stage: Stage, plan: Plan) -> str:

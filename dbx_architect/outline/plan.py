@@ -69,7 +69,8 @@ class Plan:
     tables: list[TablePlan] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     features: list[Feature] = field(default_factory=list)
-    grants: list[tuple[str, str, str]] = field(default_factory=list)  # (privilege, on, principal)
+    # (privilege, securable such as 'SCHEMA main.gold', principal)
+    grants: list[tuple[str, str, str]] = field(default_factory=list)
     checklist: list[tuple[str, bool, str]] = field(default_factory=list)
 
 
@@ -116,8 +117,8 @@ def plan(req: Requirements, settings: Settings) -> Plan:
             result.stages.append(cell)
             result.tables.append(table)
     result.features.extend(_features(req, facts.gold, facts.data_owner or "(owner to name)"))
-    _grants(result)
     result.checklist.extend(_checklist(req))
+    _grants(result)
     return result
 
 
@@ -395,13 +396,31 @@ def _features(req: Requirements, gold: dict[str, Any], owner: str) -> list[Featu
 
 
 def _grants(result: Plan) -> None:
+    """Each principal gets the whole chain it needs: a privilege on a schema is of no use without
+    USE CATALOG on its catalog and USE SCHEMA on the schema."""
     owners = result.requirements.owners
+    gold, ml = f"SCHEMA {result.schemas['gold']}", f"SCHEMA {result.schemas['ml']}"
+    catalog = f"CATALOG {result.schemas['gold'].split('.')[0]}"
     for reader in owners.readers:
-        result.grants.append(("USE SCHEMA", result.schemas["gold"], reader))
-        result.grants.append(("SELECT", result.schemas["gold"], reader))
-    if owners.ml and owners.ml != owners.data:
-        result.grants.append(("SELECT", result.schemas["gold"], owners.ml))
-        result.grants.append(("ALL PRIVILEGES", result.schemas["ml"], owners.ml))
+        result.grants += [(p, on, reader) for p, on in _reader_chain(catalog, gold)]
+    if owners.ml and owners.ml != owners.data:  # it creates and fills the model tables in Gold
+        result.grants += [(p, on, owners.ml) for p, on in _ml_chain(catalog, gold, ml)]
+    if result.grants:
+        chains = {
+            who: [f"{p} on {on}" for p, on, w in result.grants if w == who]
+            for _, _, who in result.grants
+        }
+        detail = "; ".join(f"{who}: {', '.join(chain)}" for who, chain in chains.items())
+        result.checklist.append(("Every grant is usable (catalog, schema, object)", True, detail))
+
+
+def _reader_chain(catalog: str, gold: str) -> list[tuple[str, str]]:
+    return [("USE CATALOG", catalog), ("USE SCHEMA", gold), ("SELECT", gold)]
+
+
+def _ml_chain(catalog: str, gold: str, ml: str) -> list[tuple[str, str]]:
+    on_gold = [(p, gold) for p in ("USE SCHEMA", "SELECT", "MODIFY", "CREATE TABLE")]
+    return [("USE CATALOG", catalog), *on_gold, ("ALL PRIVILEGES", ml)]
 
 
 def _checklist(req: Requirements) -> list[tuple[str, bool, str]]:

@@ -56,8 +56,7 @@ TBLPROPERTIES (
   'quality' = 'bronze'
 )
 """)
-# Owner and tags are Unity Catalog statements; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.bronze.csv_merge_governed SET OWNER TO `data-eng@example.com`
+# Tags are a Unity Catalog statement; on Databricks this cell runs:
 #   ALTER TABLE spark_catalog.bronze.csv_merge_governed SET TAGS ('domain' = 'sales', 'pii' = 'false')
 
 # One row per key: when a batch holds a key twice, the row from the last file (by name) wins.
@@ -94,3 +93,6 @@ rows_read = sum(progress["numInputRows"] or 0 for progress in query.recentProgre
 version = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()["version"]
 rows_now = spark.table(target_table).count()
 print(f"{target_table}: {rows_read} rows read, {rows_now} rows now (Delta version {version})")
+
+# On Databricks this cell ends by moving ownership (a Unity Catalog statement, after every write):
+#   ALTER TABLE spark_catalog.bronze.csv_merge_governed SET OWNER TO `data-eng@example.com`

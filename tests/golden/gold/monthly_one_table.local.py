@@ -36,8 +36,7 @@ TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
 """)
-# Owner and tags are Unity Catalog statements; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.gold.monthly_one_table SET OWNER TO `demand-planning`
+# Tags are a Unity Catalog statement; on Databricks this cell runs:
 #   ALTER TABLE spark_catalog.gold.monthly_one_table SET TAGS ('tier' = 'gold')
 
 # MERGE on the keys (item, day): recomputed rows replace the old ones only when
@@ -56,3 +55,6 @@ merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" 
 inserted, updated = merged.get("numTargetRowsInserted", 0), merged.get("numTargetRowsUpdated", 0)
 rows_now = spark.table(target_table).count()
 print(f"{target_table}: {inserted} rows inserted, {updated} updated, {rows_now} rows now")
+
+# On Databricks this cell ends by moving ownership (a Unity Catalog statement, after every write):
+#   ALTER TABLE spark_catalog.gold.monthly_one_table SET OWNER TO `demand-planning`

@@ -98,8 +98,7 @@ TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
 """)
-# Owner and tags are Unity Catalog statements; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.silver.full_load_shaped SET OWNER TO `data-eng`
+# Tags are a Unity Catalog statement; on Databricks this cell runs:
 #   ALTER TABLE spark_catalog.silver.full_load_shaped SET TAGS ('domain' = 'sales')
 
 # MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
@@ -134,3 +133,6 @@ quality_summary = spark.createDataFrame(
 checked.unpersist()
 print(f"{target_table}: Bronze version {source_version}")
 quality_summary.show(truncate=False)
+
+# On Databricks this cell ends by moving ownership (a Unity Catalog statement, after every write):
+#   ALTER TABLE spark_catalog.silver.full_load_shaped SET OWNER TO `data-eng`
