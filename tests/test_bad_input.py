@@ -9,6 +9,11 @@ from IPython.core.error import UsageError
 # (table on the magic line, YAML body, the exact message the user sees)
 BAD = [
     (
+        "sales --target databricks",
+        "source: ./landing/sales/\nformat: csv\nschema: id INT\n",
+        "%%bronze: source: './landing/sales/' is relative, and Databricks compute has no working folder to resolve it against: give a volume (/Volumes/...), cloud (s3://, abfss://, gs://) or workspace (/Workspace/...) path",
+    ),
+    (
         "sales",
         "source: /a.csv\nschema: id INT\n  bad: [\n",
         "%%bronze: the YAML body does not parse: line 3, column 6: mapping values are not allowed here",

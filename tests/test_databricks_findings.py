@@ -4,6 +4,7 @@ with the test that would have caught it. No workspace: the rendered cells are re
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from pathlib import Path
 
@@ -62,3 +63,94 @@ def test_outline_grants_are_usable_and_schema_ownership_moves_last(path: Path) -
     owner_cells = [i for i, source in enumerate(sources) if "ALTER SCHEMA {schema} OWNER" in source]
     writing = [i for i, source in enumerate(sources) if any(w in source for w in WRITES)]
     assert owner_cells and min(owner_cells) > max(writing)
+
+
+ZOO_GOLDENS = sorted((ROOT / "tests" / "golden" / "modelzoo").glob("*.py"))
+
+
+def _calls(source: str, suffix: str) -> list[ast.Call]:
+    return [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(suffix)
+    ]
+
+
+@pytest.mark.parametrize("path", ZOO_GOLDENS, ids=lambda p: p.stem)
+def test_log_model_works_on_mlflow_2_and_3(path: Path) -> None:
+    """Databricks Runtime ML LTS still ships MLflow 2 (artifact_path=); MLflow 3 wants name=."""
+    source = path.read_text()
+    (call,) = _calls(source, ".log_model")
+    keywords = {k.arg for k in call.keywords}
+    assert "name" not in keywords, "name= alone fails on MLflow 2"
+    assert "registered_model_name" not in keywords  # ModelInfo has no version on MLflow < 2.14
+    if "artifact_path" not in keywords:
+        assert None in keywords and "mlflow.__version__" in source, "** chosen by MLflow version"
+        namespace: dict[str, object] = {}
+        chooser = [line.strip() for line in source.splitlines() if "location = " in line]
+        for major in ("2.13.1", "3.17.2"):
+            exec(  # the cell's own two lines, with a given MLflow version
+                f"mlflow_3 = int({major!r}.split('.')[0]) >= 3\n{chooser[0]}", namespace
+            )
+            expected = "name" if major.startswith("3") else "artifact_path"
+            assert set(namespace["location"]) == {expected}  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in ZOO_GOLDENS if "databricks" in p.name], ids=lambda p: p.stem
+)
+def test_unity_catalog_models_get_their_schema_and_experiments_their_folder(path: Path) -> None:
+    source = path.read_text()
+    lines = source.splitlines()
+    registers = [c.lineno for c in _calls(source, "mlflow.register_model")]
+    if registers:
+        schema_lines = [
+            line for line, sql in _sql_calls(source) if "CREATE SCHEMA IF NOT EXISTS main.ml" in sql
+        ]
+        assert schema_lines and min(schema_lines) < min(registers)
+    (create,) = _calls(source, "mlflow.create_experiment")
+    folder = [c.lineno for c in _calls(source, "workspace.mkdirs")]
+    assert folder and folder[0] < create.lineno, lines[create.lineno - 1]
+
+
+MONITORED = """
+time_col: day
+window: week
+label: units
+{label_table}keys: [store, item, day]
+lakehouse_monitoring: true
+"""
+
+
+@pytest.mark.parametrize("label_table", [True, False], ids=["label_table", "label_column"])
+def test_lakehouse_monitoring_label_problem_type_and_current_api(label_table: bool) -> None:
+    """label_col only when the scored table holds the label; the problem type from the model's
+    task; the data-quality API when the SDK has it, the quality monitors API otherwise."""
+    dataquality = pytest.importorskip("databricks.sdk.service.dataquality")
+    catalog = pytest.importorskip("databricks.sdk.service.catalog")
+    body = MONITORED.format(
+        label_table="label_table: weekly_demand_actuals\n" if label_table else ""
+    )
+    from dbx_architect.expand import expand
+
+    code = expand("monitor", "demand", "demand", body, _databricks_settings()).code
+    labels = {
+        ast.unparse(k.value)
+        for call in _calls(code, "")
+        for k in call.keywords
+        if k.arg in ("label_column", "label_col")
+    }
+    assert labels == ({"None"} if label_table else {"'units'"})
+    assert 'trained.data.params.get("task") == "classification"' in code
+    assert 'hasattr(workspace, "data_quality")' in code
+    for name, where in (
+        ("InferenceLogConfig", dataquality),
+        ("DataProfilingConfig", dataquality),
+        ("Monitor", dataquality),
+        ("MonitorInferenceLog", catalog),
+    ):
+        (call,) = [c for c in _calls(code, name) if ast.unparse(c.func) == name]
+        keywords = {k.arg: None for k in call.keywords}
+        inspect.signature(getattr(where, name)).bind(**keywords)  # a wrong keyword raises
+    assert "AggregationGranularity.AGGREGATION_GRANULARITY_1_WEEK" in code
+    assert hasattr(dataquality.AggregationGranularity, "AGGREGATION_GRANULARITY_1_WEEK")

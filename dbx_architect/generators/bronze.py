@@ -31,7 +31,7 @@ _SUFFIX_FORMATS = {
 _PATH_HINT = re.compile(r"[/\\:*?]|^\.|\.(" + "|".join(_SUFFIX_FORMATS) + r")$", re.IGNORECASE)
 
 
-def _is_relative(path: str) -> bool:
+def is_relative(path: str) -> bool:
     """A path Spark would resolve against the JVM's folder, not the notebook's."""
     return not path.startswith(("/", "\\")) and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", path)
 
@@ -106,7 +106,13 @@ def plan_bronze(
     if source["format"] == "csv":
         options.setdefault("header", "true")
     checkpoint = f"{settings.volume_root.rstrip('/')}/{table.schema}/{table.table}"
-    local_paths = [p for p in (source.get("path"), checkpoint) if p and _is_relative(p)]
+    local_paths = [p for p in (source.get("path"), checkpoint) if p and is_relative(p)]
+    if settings.target == "databricks" and local_paths:
+        raise SpecError(
+            f"source: {short(local_paths[0])} is relative, and Databricks compute has no working "
+            "folder to resolve it against: give a volume (/Volumes/...), cloud (s3://, "
+            "abfss://, gs://) or workspace (/Workspace/...) path"
+        )
     return BronzeContext(
         spec=spec,
         target=settings.target,

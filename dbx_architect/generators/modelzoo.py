@@ -222,6 +222,7 @@ class ModelZooContext(Context):
     experiment: str
     artifact_root: str | None
     registered: str | None
+    registered_schema: str | None  # catalog.schema of a Unity Catalog model, created if missing
     alias: str
     promote: Any  # the spec's PromoteIf, or None
     promote_metric: str
@@ -313,6 +314,9 @@ def plan_modelzoo(
         experiment=spec.experiment or f"{settings.experiment_root.rstrip('/')}/{model_name}",
         artifact_root=None if databricks else "./.dbx_architect/mlruns",
         registered=registered,
+        registered_schema=registered.rsplit(".", 1)[0]
+        if registered and registered.count(".") == 2
+        else None,
         alias=spec.alias,
         promote=spec.promote_if,
         promote_metric=promote_metric,

@@ -25,6 +25,7 @@ class MonitorContext(ModelContext):
     time_col: str
     window: str
     granularity: str
+    granularity_member: str  # the same, as databricks-sdk's AggregationGranularity member
     features: list[str]
     label: str | None
     label_table: str | None
@@ -80,6 +81,8 @@ def plan_monitor(
         time_col=spec.time_col,
         window=spec.window,
         granularity=GRANULARITY[spec.window],
+        granularity_member="AGGREGATION_GRANULARITY_"
+        + GRANULARITY[spec.window].upper().replace(" ", "_"),
         features=list(spec.features),
         label=spec.label,
         label_table=labels.dotted if labels else None,

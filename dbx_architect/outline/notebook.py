@@ -199,6 +199,8 @@ def _ddl(plan: Plan) -> str:
     for layer, schema in plan.schemas.items():
         statement = f"CREATE SCHEMA IF NOT EXISTS {schema} COMMENT {sql_string(comments[layer])}"
         lines.append(f"spark.sql({py_literal(statement)})")
+    for volume in plan.volumes:  # where relative source paths are read from on Databricks
+        lines.append(f"spark.sql({py_literal(f'CREATE VOLUME IF NOT EXISTS {volume}')})")
     grants = [f"GRANT {p} ON {on} TO `{who}`" for p, on, who in plan.grants]
     for statement in grants:  # schema names and principals are checked: no quote in them
         lines.append(

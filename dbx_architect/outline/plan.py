@@ -72,6 +72,7 @@ class Plan:
     # (privilege, securable such as 'SCHEMA main.gold', principal)
     grants: list[tuple[str, str, str]] = field(default_factory=list)
     checklist: list[tuple[str, bool, str]] = field(default_factory=list)
+    volumes: list[str] = field(default_factory=list)  # catalog.schema.volume relative sources use
 
 
 def _columns(source: Source) -> list[str] | None:
@@ -94,6 +95,17 @@ class _Facts:
     tags: dict[str, str]
     gold: dict[str, Any]
     keys: list[str]  # the keys of the Gold table, of its predictions and of the monitor
+    # On Databricks a relative source path has no folder to resolve against: it is read from a
+    # Unity Catalog volume of the Bronze schema instead (./landing/sales/ -> the volume landing).
+    landing: str | None = None  # catalog.schema holding those volumes
+
+    def source_path(self, path: str) -> str:
+        from ..generators.bronze import is_relative
+
+        if self.landing is None or not is_relative(path):
+            return path
+        catalog, schema = self.landing.split(".")
+        return f"/Volumes/{catalog}/{schema}/{path.removeprefix('./')}"
 
     def pii(self, source: Source) -> tuple[str, ...]:
         columns = self.columns[source.name] or []
@@ -112,6 +124,9 @@ def plan(req: Requirements, settings: Settings) -> Plan:
     settings = replace(settings, catalog=req.catalog or settings.catalog)
     result = Plan(req, settings, _layout(settings))
     facts = _facts(req, result.schemas)
+    if settings.target == "databricks":
+        facts = replace(facts, landing=result.schemas["bronze"])
+        result.volumes.extend(_volumes(facts))
     for _magic, stage in STAGES:
         for cell, table in stage(facts):
             result.stages.append(cell)
@@ -131,6 +146,13 @@ def _layout(settings: Settings) -> dict[str, str]:
         "ml": settings.ml_schema,
     }
     return {layer: f"{settings.catalog}.{schema}" for layer, schema in layers.items()}
+
+
+def _volumes(facts: _Facts) -> list[str]:
+    """The volumes the relative source paths were mapped to (created by the layout cell)."""
+    mapped = [facts.source_path(s.path) for s in facts.req.sources if s.path]
+    found = [p.split("/")[4] for p in mapped if p.startswith("/Volumes/") and p.count("/") > 4]
+    return [f"{facts.landing}.{name}" for name in dict.fromkeys(found)]
 
 
 def _facts(req: Requirements, schemas: dict[str, str]) -> _Facts:
@@ -172,7 +194,9 @@ def _bronze(facts: _Facts) -> StageOutput:
 
 
 def _bronze_spec(facts: _Facts, source: Source) -> dict[str, Any]:
-    spec: dict[str, Any] = {"source": source.path or source.table}
+    spec: dict[str, Any] = {
+        "source": facts.source_path(source.path) if source.path else source.table
+    }
     if source.format:
         spec["format"] = source.format
     if source.schema_ddl:

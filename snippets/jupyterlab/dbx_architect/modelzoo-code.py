@@ -172,14 +172,17 @@ def log_winner(model):
         f"pandas=={pd.__version__}",
         f"numpy=={np.__version__}",
     ]
+    # MLflow 3 names a logged model (name=); MLflow 2, which Databricks Runtime ML 15.4 and 16.4
+    # LTS ship, calls it artifact_path=.
+    mlflow_3 = int(mlflow.__version__.split(".")[0]) >= 3
+    location = {"name": "model"} if mlflow_3 else {"artifact_path": "model"}
     return mlflow.sklearn.log_model(
         model,
-        name="model",
+        **location,
         signature=infer_signature(X_train.head(100), model.predict(X_train.head(100))),
         input_example=X_train.head(5),
         pip_requirements=requirements,
         serialization_format="cloudpickle",  # any pipeline loads back, whatever types it holds
-        registered_model_name="demand",
     )
 
 
@@ -305,6 +308,6 @@ TBLPROPERTIES (
     # current champion on test rmse.
     client = MlflowClient()
     registered_model = "demand"
-    version = logged.registered_model_version
+    version = mlflow.register_model(logged.model_uri, registered_model).version
     client.set_registered_model_alias(registered_model, "challenger", version)
     print(f"{registered_model} v{version} is @challenger")

@@ -19,6 +19,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import sklearn
+from databricks.sdk import WorkspaceClient
 from joblib import Parallel, delayed
 from matplotlib.figure import Figure
 from mlflow import MlflowClient
@@ -187,20 +188,25 @@ def log_winner(model):
         f"pandas=={pd.__version__}",
         f"numpy=={np.__version__}",
     ]
+    # MLflow 3 names a logged model (name=); MLflow 2, which Databricks Runtime ML 15.4 and 16.4
+    # LTS ship, calls it artifact_path=.
+    mlflow_3 = int(mlflow.__version__.split(".")[0]) >= 3
+    location = {"name": "model"} if mlflow_3 else {"artifact_path": "model"}
     return mlflow.sklearn.log_model(
         model,
-        name="model",
+        **location,
         signature=infer_signature(X_train.head(100), model.predict(X_train.head(100))),
         input_example=X_train.head(5),
         pip_requirements=requirements,
         serialization_format="cloudpickle",  # any pipeline loads back, whatever types it holds
-        registered_model_name="main.ml.churn",
     )
 
 
 # 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
 experiment = "/Shared/dbx_architect/classification_registered"
 if mlflow.get_experiment_by_name(experiment) is None:
+    # A fresh workspace may lack the experiment's folder: create it (and its parents).
+    WorkspaceClient().workspace.mkdirs(experiment.rsplit("/", 1)[0])
     mlflow.create_experiment(experiment)
 mlflow.set_experiment(experiment)
 tags = {
@@ -323,7 +329,8 @@ TBLPROPERTIES (
     # current champion on test roc_auc by at least 0.01.
     client = MlflowClient()
     registered_model = "main.ml.churn"
-    version = logged.registered_model_version
+    spark.sql("CREATE SCHEMA IF NOT EXISTS main.ml")
+    version = mlflow.register_model(logged.model_uri, registered_model).version
     client.set_registered_model_alias(registered_model, "challenger", version)
     try:
         champion = client.get_model_version_by_alias(registered_model, "champion")

@@ -16,6 +16,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import sklearn
+from databricks.sdk import WorkspaceClient
 from joblib import Parallel, delayed
 from matplotlib.figure import Figure
 from mlflow.models import infer_signature
@@ -185,9 +186,13 @@ def log_winner(model):
         f"pandas=={pd.__version__}",
         f"numpy=={np.__version__}",
     ]
+    # MLflow 3 names a logged model (name=); MLflow 2, which Databricks Runtime ML 15.4 and 16.4
+    # LTS ship, calls it artifact_path=.
+    mlflow_3 = int(mlflow.__version__.split(".")[0]) >= 3
+    location = {"name": "model"} if mlflow_3 else {"artifact_path": "model"}
     return mlflow.sklearn.log_model(
         model,
-        name="model",
+        **location,
         signature=infer_signature(X_train.head(100), model.predict(X_train.head(100))),
         input_example=X_train.head(5),
         pip_requirements=requirements,
@@ -198,6 +203,8 @@ def log_winner(model):
 # 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
 experiment = "/Shared/dbx_architect/regression"
 if mlflow.get_experiment_by_name(experiment) is None:
+    # A fresh workspace may lack the experiment's folder: create it (and its parents).
+    WorkspaceClient().workspace.mkdirs(experiment.rsplit("/", 1)[0])
     mlflow.create_experiment(experiment)
 mlflow.set_experiment(experiment)
 tags = {

@@ -185,9 +185,13 @@ def log_winner(model):
         f"pandas=={pd.__version__}",
         f"numpy=={np.__version__}",
     ]
+    # MLflow 3 names a logged model (name=); MLflow 2, which Databricks Runtime ML 15.4 and 16.4
+    # LTS ship, calls it artifact_path=.
+    mlflow_3 = int(mlflow.__version__.split(".")[0]) >= 3
+    location = {"name": "model"} if mlflow_3 else {"artifact_path": "model"}
     return mlflow.sklearn.log_model(
         model,
-        name="model",
+        **location,
         signature=infer_signature(X_train.head(100), model.predict(X_train.head(100))),
         input_example=X_train.head(5),
         pip_requirements=requirements,

@@ -17,6 +17,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pyspark
+from databricks.sdk import WorkspaceClient
 from matplotlib.figure import Figure
 from mlflow import MlflowClient
 from mlflow.models import infer_signature
@@ -266,13 +267,14 @@ def log_winner(model):
         input_example=example.limit(5).toPandas(),
         pip_requirements=requirements,
         dfs_tmpdir=os.environ["MLFLOW_DFS_TMP"],
-        registered_model_name="main.ml.churn",
     )
 
 
 # 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
 experiment = "/Shared/dbx_architect/spark_classification_registered"
 if mlflow.get_experiment_by_name(experiment) is None:
+    # A fresh workspace may lack the experiment's folder: create it (and its parents).
+    WorkspaceClient().workspace.mkdirs(experiment.rsplit("/", 1)[0])
     mlflow.create_experiment(experiment)
 mlflow.set_experiment(experiment)
 tags = {
@@ -397,7 +399,8 @@ TBLPROPERTIES (
     # current champion on test f1_weighted by at least 0.005.
     client = MlflowClient()
     registered_model = "main.ml.churn"
-    version = logged.registered_model_version
+    spark.sql("CREATE SCHEMA IF NOT EXISTS main.ml")
+    version = mlflow.register_model(logged.model_uri, registered_model).version
     client.set_registered_model_alias(registered_model, "challenger", version)
     try:
         champion = client.get_model_version_by_alias(registered_model, "champion")

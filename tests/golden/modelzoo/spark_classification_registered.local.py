@@ -261,7 +261,6 @@ def log_winner(model):
         ),
         input_example=example.limit(5).toPandas(),
         pip_requirements=requirements,
-        registered_model_name="churn",
     )
 
 
@@ -396,7 +395,7 @@ TBLPROPERTIES (
     # current champion on test f1_weighted by at least 0.005.
     client = MlflowClient()
     registered_model = "churn"
-    version = logged.registered_model_version
+    version = mlflow.register_model(logged.model_uri, registered_model).version
     client.set_registered_model_alias(registered_model, "challenger", version)
     try:
         champion = client.get_model_version_by_alias(registered_model, "champion")

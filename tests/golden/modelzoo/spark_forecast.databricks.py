@@ -18,6 +18,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pyspark
+from databricks.sdk import WorkspaceClient
 from matplotlib.figure import Figure
 from mlflow.models import infer_signature
 from pyspark.ml import Pipeline
@@ -237,6 +238,8 @@ def log_winner(model):
 # 4. Cross-validate every candidate on the same folds; one parent MLflow run, a nested run each.
 experiment = "/Shared/dbx_architect/spark_forecast"
 if mlflow.get_experiment_by_name(experiment) is None:
+    # A fresh workspace may lack the experiment's folder: create it (and its parents).
+    WorkspaceClient().workspace.mkdirs(experiment.rsplit("/", 1)[0])
     mlflow.create_experiment(experiment)
 mlflow.set_experiment(experiment)
 tags = {
