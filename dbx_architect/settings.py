@@ -44,7 +44,8 @@ class DbxArchitect(Configurable):
     ).tag(config=True)
     compute = CaselessStrEnum(
         COMPUTES,
-        help="classic or serverless (no DataFrame cache there); auto-detected on Databricks.",
+        help="classic or serverless (where the generated code does not cache DataFrames); "
+        "auto-detected on Databricks.",
     ).tag(config=True)
     catalog = Unicode(
         "", help="Catalog for short table names (main on Databricks, spark_catalog locally)."

@@ -265,17 +265,26 @@ def _registered_name(spec: ModelZooSpec, settings: Settings) -> str | None:
     return spec.register_
 
 
+def _check_promotion(spec: ModelZooSpec) -> None:
+    if spec.promote_if and spec.promote_if.metric and spec.promote_if.metric not in spec.metrics():
+        raise SpecError(
+            f"promote_if.metric: {short(spec.promote_if.metric)} is not a {spec.family} metric; "
+            f"use one of {', '.join(spec.metrics())}"
+        )
+
+
+def _schema_of(registered: str | None) -> str | None:
+    """``catalog.schema`` of a Unity Catalog model name (three parts), else None."""
+    return registered.rsplit(".", 1)[0] if registered and registered.count(".") == 2 else None
+
+
 def plan_modelzoo(
     spec: ModelZooSpec, name: TableName, settings: Settings, lookup: ColumnLookup
 ) -> ModelZooContext:
     """The template context for one ``%%modelzoo`` cell (*name* is the model's name)."""
     source = parse_table_name(spec.table, "table", settings.catalog, settings.gold_schema)
     _check_columns(spec, Columns(lookup(source.dotted)))
-    if spec.promote_if and spec.promote_if.metric and spec.promote_if.metric not in spec.metrics():
-        raise SpecError(
-            f"promote_if.metric: {short(spec.promote_if.metric)} is not a {spec.family} metric; "
-            f"use one of {', '.join(spec.metrics())}"
-        )
+    _check_promotion(spec)
     databricks = settings.target == "databricks"
     model_name = name.table
     registered = _registered_name(spec, settings)
@@ -314,9 +323,7 @@ def plan_modelzoo(
         experiment=spec.experiment or f"{settings.experiment_root.rstrip('/')}/{model_name}",
         artifact_root=None if databricks else "./.dbx_architect/mlruns",
         registered=registered,
-        registered_schema=registered.rsplit(".", 1)[0]
-        if registered and registered.count(".") == 2
-        else None,
+        registered_schema=_schema_of(registered),
         alias=spec.alias,
         promote=spec.promote_if,
         promote_metric=promote_metric,

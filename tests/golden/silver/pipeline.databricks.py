@@ -13,7 +13,7 @@
 # cluster_by: [store, day]
 
 # A Lakeflow Spark Declarative Pipelines source file (Databricks): add it to a pipeline, which
-# runs it; it does nothing when run in a notebook. The plain %%silver cell is the portable form.
+# runs it and keeps its tables up to date. The plain %%silver cell is the portable form.
 from pyspark import pipelines as dp
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
