@@ -144,7 +144,7 @@ GENERATORS: dict[str, Generator] = {
         summary="Land files or a table as-is in a governed Bronze Delta table.",
         name_help="The Bronze table: sales, bronze.sales or main.bronze.sales.",
         keys=(
-            "source", "format", "options", "schema", "load", "keys", "partition_by",
+            "source", "format", "options", "schema", "schema_hints", "load", "keys", "partition_by",
             "cluster_by", "comment", "owner", "tags", "properties",
         ),
         layout=Layout(

@@ -9,6 +9,21 @@ from IPython.core.error import UsageError
 # (table on the magic line, YAML body, the exact message the user sees)
 BAD = [
     (
+        "sales",
+        "source: /landing/a.json\nschema_hints: id INT\nload: full\n",
+        "%%bronze: schema_hints: only for Databricks file loads without schema (Auto Loader infers the other columns); with schema, put the types there",
+    ),
+    (
+        "sales --target databricks",
+        "source: /Volumes/main/raw/a/\nformat: json\nschema: id INT\nschema_hints: id BIGINT\n",
+        "%%bronze: schema_hints: only for Databricks file loads without schema (Auto Loader infers the other columns); with schema, put the types there",
+    ),
+    (
+        "sales --target databricks",
+        "source: /Volumes/main/raw/a/\nformat: json\nschema_hints: id BIGINTT\n",
+        "%%bronze: schema_hints: 'id BIGINTT' is not a Spark DDL column list like 'id INT, name STRING'",
+    ),
+    (
         "sales --target databricks",
         "source: ./landing/sales/\nformat: csv\nschema: id INT\n",
         "%%bronze: source: './landing/sales/' is relative, and Databricks compute has no working folder to resolve it against: give a volume (/Volumes/...), cloud (s3://, abfss://, gs://) or workspace (/Workspace/...) path",
@@ -31,7 +46,7 @@ BAD = [
     (
         "sales",
         "source: /a.csv\nschema: id INT\nfromat: csv\n",
-        "%%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: source, format, options, schema, load, keys, partition_by, cluster_by, comment, owner, tags, properties",
+        "%%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: source, format, options, schema, schema_hints, load, keys, partition_by, cluster_by, comment, owner, tags, properties",
     ),
     ("sales", "source: /a.csv\nsource: /b.csv\n", "%%bronze: key 'source' is given twice (line 2)"),
     (
@@ -67,7 +82,7 @@ BAD = [
     (
         "sales",
         "source: /a.csv\n",
-        "%%bronze: schema: required for an incremental csv load (the file stream needs explicit columns), e.g. schema: id INT, amount DOUBLE",
+        "%%bronze: schema: required for an incremental csv load (the file stream needs explicit columns; on Databricks Auto Loader infers them), e.g. schema: id INT, amount DOUBLE",
     ),
     (
         "sales; DROP TABLE x",
@@ -589,7 +604,7 @@ def test_error_shows_one_line_and_no_traceback(shell, capsys) -> None:
     assert "Traceback" not in text
     assert [line for line in text.splitlines() if line.strip()] == [
         "UsageError: %%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: "
-        "source, format, options, schema, load, keys, partition_by, cluster_by, comment, owner, "
+        "source, format, options, schema, schema_hints, load, keys, partition_by, cluster_by, comment, owner, "
         "tags, properties"
     ]
 

@@ -154,3 +154,31 @@ def test_lakehouse_monitoring_label_problem_type_and_current_api(label_table: bo
         inspect.signature(getattr(where, name)).bind(**keywords)  # a wrong keyword raises
     assert "AggregationGranularity.AGGREGATION_GRANULARITY_1_WEEK" in code
     assert hasattr(dataquality.AggregationGranularity, "AGGREGATION_GRANULARITY_1_WEEK")
+
+
+@pytest.mark.parametrize("keys", ["", "keys: [order_id]\n"], ids=["append", "merge"])
+def test_auto_loader_infers_and_evolves_the_schema_on_databricks(keys: str) -> None:
+    """A file source without schema: Auto Loader infers the columns, stores the schema at
+    schemaLocation, adds new columns, and the write lets them into the table."""
+    from dbx_architect.expand import expand
+
+    body = f"source: /Volumes/main/raw/orders/\nformat: json\n{keys}"
+    hinted = body + "schema_hints: amount DECIMAL(10,2)\n"
+    code = expand("bronze", "orders", "orders", hinted, _databricks_settings()).code
+    options = {
+        ast.literal_eval(call.args[0]): ast.literal_eval(call.args[1])
+        for call in _calls(code, ".option")
+        if isinstance(call.args[0], ast.Constant) and isinstance(call.args[1], ast.Constant)
+    }
+    assert options["cloudFiles.inferColumnTypes"] == "true"
+    assert options["cloudFiles.schemaEvolutionMode"] == "addNewColumns"
+    assert options["cloudFiles.schemaHints"] == "amount DECIMAL(10,2)"
+    assert ".schema(" not in code
+    if keys:
+        assert "MERGE WITH SCHEMA EVOLUTION INTO main.bronze.orders" in code
+    else:
+        assert options["mergeSchema"] == "true"
+    given = expand(
+        "bronze", "orders", "orders", body + "schema: order_id BIGINT\n", _databricks_settings()
+    )
+    assert "inferColumnTypes" not in given.code and ".schema(" in given.code

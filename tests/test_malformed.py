@@ -205,7 +205,8 @@ QUOTED_LONG = "'" + "k" * 58 + "…"  # errors.short: 60 characters at most, cut
         (
             f"{LONG}: 1\n",
             f"%%bronze: unknown key {QUOTED_LONG}; allowed keys: source, format, options, "
-            "schema, load, keys, partition_by, cluster_by, comment, owner, tags, properties",
+            "schema, schema_hints, load, keys, partition_by, cluster_by, comment, owner, tags, "
+            "properties",
         ),
         (
             f"source: /{LONG}.xml\n",

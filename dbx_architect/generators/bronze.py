@@ -77,8 +77,31 @@ class BronzeContext(TableContext):
     key_names: list[str]
     checkpoint: str
     schema_location: str
+    infer: bool  # Auto Loader infers the columns (Databricks, no schema) and evolves them
+    schema_hints: str | None
     volume: str | None  # catalog.schema.volume of the checkpoints, to create on Databricks
     relative: list[str]  # local paths made absolute at run time
+
+
+def _check_schema_inference(
+    spec: BronzeSpec, source: dict[str, Any], settings: Settings, schemaless_stream: bool
+) -> bool:
+    """Whether Auto Loader infers the columns: a file stream without schema on Databricks."""
+    files = source["kind"] == "files"
+    if spec.schema_hints is not None:
+        if spec.schema_ddl or not (files and settings.target == "databricks"):
+            raise SpecError(
+                "schema_hints: only for Databricks file loads without schema (Auto Loader "
+                "infers the other columns); with schema, put the types there"
+            )
+        parse_schema(spec.schema_hints, "schema_hints")
+    if schemaless_stream and files and settings.target != "databricks":
+        raise SpecError(
+            f"schema: required for an incremental {source['format']} load "
+            "(the file stream needs explicit columns; on Databricks Auto Loader infers them), "
+            "e.g. schema: id INT, amount DOUBLE"
+        )
+    return schemaless_stream and files
 
 
 def plan_bronze(
@@ -88,11 +111,7 @@ def plan_bronze(
     source = _source(spec, settings)
     incremental = spec.load == "incremental"
     columns = parse_schema(spec.schema_ddl) if spec.schema_ddl else None
-    if columns is None and incremental and source["kind"] == "files":
-        raise SpecError(
-            f"schema: required for an incremental {source['format']} load "
-            "(the file stream needs explicit columns), e.g. schema: id INT, amount DOUBLE"
-        )
+    infer = _check_schema_inference(spec, source, settings, columns is None and incremental)
     if columns is not None and source["kind"] != "files":
         raise SpecError("schema: a Delta or table source brings its own columns; remove schema")
     names = [c.name for c in columns] if columns is not None else None
@@ -131,6 +150,8 @@ def plan_bronze(
         properties=table_properties(dict(spec.properties)),
         checkpoint=checkpoint,
         schema_location=f"{checkpoint}/_schema",
+        infer=infer,
+        schema_hints=spec.schema_hints,
         volume=checkpoint_volume(settings),
         view=f"_bronze_{table.table}_batch",
         relative=local_paths,

@@ -21,7 +21,15 @@ class BronzeSpec(TableSpec):
         default_factory=dict, description="Reader options, e.g. header: true."
     )
     schema_ddl: OneLine | None = Field(
-        None, alias="schema", description="Spark DDL columns; required for incremental file loads."
+        None,
+        alias="schema",
+        description="Spark DDL columns; required for incremental file loads, except on "
+        "Databricks, where Auto Loader infers them.",
+    )
+    schema_hints: OneLine | None = Field(
+        None,
+        description="Databricks, without schema: Auto Loader infers the columns but takes these "
+        "types, e.g. amount DECIMAL(10,2).",
     )
     load: Literal["incremental", "full"] = Field(
         "incremental",
