@@ -32,7 +32,7 @@ def load_ipython_extension(ipython: Any) -> None:
         print(f"dbx_architect: {line}")
     for key, value in defaults.values.items():
         if key not in user_config:
-            setattr(settings, key, value)
+            settings.set_explicitly(key, value)
             origins[key] = "pyproject.toml"
     ipython.configurables.append(settings)
     magics = [

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from traitlets import Bool, CaselessStrEnum, TraitError, Unicode, default, validate
+from traitlets import Bool, CaselessStrEnum, TraitError, Unicode, default, observe, validate
 from traitlets.config import Configurable
 
 from .errors import SpecError, did_you_mean, one_line, short
@@ -70,6 +70,23 @@ class DbxArchitect(Configurable):
     @default("target")
     def _default_target(self) -> str:
         return detect_target()
+
+    @observe("target", "compute", "catalog")
+    def _remember_explicit(self, change: Any) -> None:
+        """Values someone set (pyproject, %config, %dbx_config) win over detection."""
+        self.__dict__.setdefault("_explicit", set()).add(change["name"])
+
+    def set_explicitly(self, key: str, value: Any) -> None:
+        """Set *key* and remember that someone chose it (even when it equals the default)."""
+        setattr(self, key, value)
+        self.__dict__.setdefault("_explicit", set()).add(key)
+
+    @property
+    def explicit(self) -> set[str]:
+        """The keys among target, compute and catalog that were set, not defaulted (by
+        pyproject.toml, %dbx_config, or %config, whose section lists what it set)."""
+        from_config = self.config.get("DbxArchitect", {}) if self.config else {}
+        return set(self.__dict__.get("_explicit", ())) | set(from_config)
 
     @default("compute")
     def _default_compute(self) -> str:
@@ -129,6 +146,8 @@ class Settings:
         raw = {key: getattr(config, key) for key in KEYS}
         if target:
             raw["target"] = target
+        elif "target" not in config.explicit:
+            raw.update(connect_settings(config.explicit))
         return cls.resolve(raw)
 
     @classmethod
@@ -147,6 +166,22 @@ class Settings:
         if not values.get("experiment_root"):
             values["experiment_root"] = "/Shared/dbx_architect" if databricks else "/dbx_architect"
         return cls(**values)
+
+
+def connect_settings(explicit: set[str]) -> dict[str, Any]:
+    """target, compute and catalog of a Databricks Connect session in the notebook (VS Code),
+    for the keys nobody set; empty when there is none."""
+    from .runtime.databricks_connect import detect_here
+
+    found = detect_here()
+    if found is None:
+        return {}
+    values: dict[str, Any] = {"target": "databricks"}
+    if "compute" not in explicit:
+        values["compute"] = found.compute
+    if "catalog" not in explicit and found.catalog and found.catalog != "spark_catalog":
+        values["catalog"] = found.catalog
+    return values
 
 
 def find_pyproject(start: Path | None = None) -> Path | None:

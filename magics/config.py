@@ -56,8 +56,18 @@ class ConfigMagics(Magics):
             except TraitError as err:
                 raise UsageError(f"%dbx_config: {err}") from None
         for key, value in updates.items():
-            setattr(self.settings, key, value)
+            self.settings.set_explicitly(key, value)
             self.origins[key] = "%dbx_config"
+
+    def _detected(self) -> tuple[dict[str, Any], str] | None:
+        """The keys a Databricks Connect session decided, and why (None without one)."""
+        if "target" in self.settings.explicit:
+            return None
+        from ..runtime.databricks_connect import detect_here
+        from ..settings import connect_settings
+
+        found = detect_here()
+        return (connect_settings(self.settings.explicit), found.evidence) if found else None
 
     def _current(self) -> dict[str, Any]:
         return {key: getattr(self.settings, key) for key in KEYS}
@@ -66,10 +76,13 @@ class ConfigMagics(Magics):
         """The resolved configuration with where each value comes from."""
         resolved = Settings.from_config(self.settings)
         from_ipython = self.shell.config.get("DbxArchitect", {}) if self.shell else {}
+        detected = self._detected()
         rows = []
         for key in KEYS:
             raw = getattr(self.settings, key)
             origin = self.origins.get(key) or ("%config" if key in from_ipython else "")
+            if not origin and detected and key in detected[0]:
+                origin = f"Databricks Connect: {detected[1]}"
             if not origin:
                 origin = "default" if raw == getattr(resolved, key) else "derived"
             rows.append((key, repr(getattr(resolved, key)), origin))

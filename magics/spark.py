@@ -77,6 +77,15 @@ class SparkMagics(Magics):
         "Connect do (no SparkContext in the notebook). SPARK_REMOTE=local[...] does the same.",
     )
     @argument(
+        "--databricks",
+        action="store_true",
+        help="A Databricks Connect session (databricks-connect, installed in its own environment): "
+        "the code runs on Databricks compute and the magics target Databricks.",
+    )
+    @argument("--profile", default=None, help="With --databricks: a ~/.databrickscfg profile.")
+    @argument("--serverless", action="store_true", help="With --databricks: serverless compute.")
+    @argument("--cluster-id", default=None, help="With --databricks: a cluster to run on.")
+    @argument(
         "--root",
         default=".dbx_architect",
         help="Folder of the warehouse, metastore, checkpoints and MLflow artifacts.",
@@ -89,6 +98,11 @@ class SparkMagics(Magics):
         ./mlflow.db (SQLite) unless MLFLOW_TRACKING_URI is set.
         """
         args = parse_line(self.dbx_spark, line, "%dbx_spark")
+        if args.databricks or args.profile or args.serverless or args.cluster_id:
+            spark = databricks_session(args)
+            self.shell.push({"spark": spark})
+            print(f"spark: Databricks Connect ({'serverless' if args.serverless else 'cluster'})")
+            return
         master, connect = _master(args)  # every option is checked before anything starts
         _check_root(args.root)
         from ..runtime.spark import describe, start_local_spark
@@ -103,6 +117,45 @@ class SparkMagics(Magics):
             raise UsageError(f"%dbx_spark: --root: {err.filename}: {err.strerror}") from None
         self.shell.push({"spark": spark})
         print(describe(spark, args.root))
+
+
+INSTALL_CONNECT = (
+    "%dbx_spark: --databricks needs databricks-connect, which replaces pyspark: install it in "
+    "its own environment, e.g. python -m venv .venv-dbc && .venv-dbc/bin/pip install "
+    '"databricks-connect==17.3.*" dbx-architect (the version of your cluster\'s runtime), '
+    "not next to dbx-architect[local]"
+)
+
+
+def databricks_session(args: Any) -> Any:
+    """``DatabricksSession`` from the line's options, or a one-line ``UsageError``."""
+    if not args.databricks:
+        raise UsageError(
+            "%dbx_spark: --profile, --serverless and --cluster-id go with --databricks"
+        )
+    if args.serverless and args.cluster_id:
+        raise UsageError("%dbx_spark: --serverless or --cluster-id, not both")
+    if args.master or args.workers is not None or args.connect:
+        raise UsageError(
+            "%dbx_spark: --databricks runs on Databricks; drop --master, --workers, --connect"
+        )
+    try:
+        from databricks.connect import DatabricksSession
+    except ImportError:
+        raise UsageError(INSTALL_CONNECT) from None
+    builder = DatabricksSession.builder
+    if args.profile:
+        builder = builder.profile(args.profile)
+    if args.serverless:
+        builder = builder.serverless()
+    elif args.cluster_id:
+        builder = builder.clusterId(args.cluster_id)
+    try:
+        return builder.getOrCreate()
+    except Exception as err:  # noqa: BLE001 - auth, network, a missing profile: one line each
+        from ..errors import one_line
+
+        raise UsageError(f"%dbx_spark: Databricks Connect: {one_line(str(err))}") from None
 
 
 def _master(args: Any) -> tuple[str, bool]:
