@@ -19,6 +19,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics.config import ConfigMagics
     from .magics.generate import GenerateMagics
     from .magics.guard import GuardMagics
+    from .magics.notebook import NotebookMagics
     from .magics.outline import OutlineMagics
     from .magics.spark import SparkMagics
     from .settings import DbxArchitect, find_pyproject, read_pyproject
@@ -41,6 +42,7 @@ def load_ipython_extension(ipython: Any) -> None:
         SparkMagics(ipython),
         GuardMagics(ipython),
         OutlineMagics(ipython, settings),
+        NotebookMagics(ipython, settings),
     ]
     for m in magics:
         ipython.register_magics(m)

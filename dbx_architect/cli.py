@@ -23,14 +23,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"dbx-architect: {where}{message} (see {self.prog} --help)\n")
 
 
-def _settings(target: str | None) -> Settings:
+def _config() -> DbxArchitect:
+    """The settings of the nearest pyproject.toml (a bad key is said and skipped)."""
     config = DbxArchitect()
     defaults = read_pyproject(find_pyproject())
     for line in defaults.ignored:
         print(f"dbx-architect: {line}", file=sys.stderr)
     for key, value in defaults.values.items():
         setattr(config, key, value)
-    return Settings.from_config(config, target)
+    return config
+
+
+def _settings(target: str | None) -> Settings:
+    return Settings.from_config(_config(), target)
 
 
 def _read_text(name: str, command: str, limit: int | None = None) -> str:
@@ -238,6 +243,35 @@ def _is_cell(cell: object) -> bool:
     )
 
 
+def _expand_notebook(args: argparse.Namespace) -> int:
+    """Every %%magic cell of a notebook file replaced by its expansion."""
+    from .notebook_expand import convert_file, expand_text, output_path
+
+    source = Path(args.notebook)
+    target = output_path(source, args.output, args.in_place, "expanded")
+    config = _config()
+    done = convert_file(
+        source,
+        target,
+        lambda text, kind: expand_text(text, kind, config, args.target),
+        "expand-notebook",
+        force=args.force,
+    )
+    print(f"wrote {target} ({done.changed} cells expanded)")
+    return 0
+
+
+def _collapse(args: argparse.Namespace) -> int:
+    """Every expanded cell of a notebook file turned back into its %%magic cell."""
+    from .notebook_expand import collapse_text, convert_file, output_path
+
+    source = Path(args.notebook)
+    target = output_path(source, args.output, args.in_place, "collapsed")
+    done = convert_file(source, target, collapse_text, "collapse", force=args.force)
+    print(f"wrote {target} ({done.changed} cells collapsed)")
+    return 0
+
+
 Commands = Any  # argparse's private _SubParsersAction
 
 
@@ -286,6 +320,41 @@ def _outline_commands(commands: Commands) -> None:
     new.add_argument("output", nargs="?", default="requirements.yaml", help="Where to write it.")
     new.add_argument("--force", action="store_true", help="Replace an existing file.")
     new.set_defaults(run=_new)
+
+
+def _notebook_arguments(cmd: argparse.ArgumentParser, what: str) -> None:
+    cmd.add_argument("notebook", help="NAME.ipynb, or NAME.py (Databricks notebook source).")
+    where = cmd.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", help=f"Where to write (default: NAME.{what}.ipynb|py).")
+    where.add_argument("--in-place", action="store_true", help="Overwrite the notebook itself.")
+    cmd.add_argument("--force", action="store_true", help="Replace an existing output file.")
+
+
+def _notebook_commands(commands: Commands) -> None:
+    cmd = commands.add_parser(
+        "expand-notebook",
+        help="Replace every magic cell of a notebook (.ipynb, .py) by its expansion.",
+        description=(
+            "Replace every %%bronze ... %%monitor cell of a notebook (.ipynb, or Databricks "
+            "source .py) by the code it expands to; other cells stay as they are. Each expanded "
+            "cell keeps its spec in its header, so collapse turns it back, e.g. "
+            "dbx-architect expand-notebook demand.py --target databricks"
+        ),
+    )
+    _notebook_arguments(cmd, "expanded")
+    cmd.add_argument("--target", choices=TARGETS, help="Default: auto-detected; a cell's wins.")
+    cmd.set_defaults(run=_expand_notebook)
+    collapse = commands.add_parser(
+        "collapse",
+        help="Turn the expanded cells of a notebook back into magic cells.",
+        description=(
+            "Turn every expanded cell (one starting with a '# %%bronze NAME' header and its "
+            "spec) back into the %%magic cell it came from, e.g. "
+            "dbx-architect collapse demand.expanded.py"
+        ),
+    )
+    _notebook_arguments(collapse, "collapsed")
+    collapse.set_defaults(run=_collapse)
 
 
 def _snippets_command(commands: Commands) -> None:
@@ -352,6 +421,7 @@ def parser() -> argparse.ArgumentParser:
     for add in (
         _expand_command,
         _outline_commands,
+        _notebook_commands,
         _snippets_command,
         _check_command,
         _maintenance_commands,

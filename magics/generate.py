@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from ..expand import GENERATORS, expand
 from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 from .arguments import parse_line
+from .copy_output import cells_replaceable, show_copy
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
@@ -91,7 +91,7 @@ class GenerateMagics(Magics):
                 expansion = expand(magic, name, name, body, settings, self._lookup())
             except DbxArchitectError as err:
                 raise UsageError(str(err)) from None
-            self.shell.set_next_input(expansion.cell, replace=True)
+            self._insert(expansion.cell, run_now=False)
             return
         from IPython.display import display
 
@@ -144,6 +144,12 @@ class GenerateMagics(Magics):
                 + block_message(verdict, "run the expanded cell with this first line")
             )
 
+    def _insert(self, cell: str, run_now: bool) -> None:
+        """Replace the cell; where the front end cannot (Databricks, Colab), show a copy block."""
+        self.shell.set_next_input(cell, replace=True)
+        if not cells_replaceable():
+            show_copy(self.shell.user_ns, cell, run=run_now)
+
     def _lookup(self) -> ColumnLookup:
         spark = self.shell.user_ns.get("spark")
         return spark_lookup(spark) if spark is not None else no_lookup
@@ -183,9 +189,7 @@ class GenerateMagics(Magics):
 
             display(Code(expansion.cell, language="python"))
             return
-        self.shell.set_next_input(expansion.cell, replace=True)
-        if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
-            print(expansion.cell)  # Databricks notebooks do not apply set_next_input
+        self._insert(expansion.cell, run_now)
         if run_now:
             self._check_guard(magic, expansion.code)
             filename = f"<%%{magic} {' '.join(args.name)}>"
