@@ -145,7 +145,7 @@ GENERATORS: dict[str, Generator] = {
         name_help="The Bronze table: sales, bronze.sales or main.bronze.sales.",
         keys=(
             "source", "format", "options", "schema", "schema_hints", "load", "keys", "partition_by",
-            "cluster_by", "comment", "owner", "tags", "properties",
+            "cluster_by", "comment", "owner", "tags", "column_tags", "properties",
         ),
         layout=Layout(
             "source",
@@ -173,7 +173,8 @@ GENERATORS: dict[str, Generator] = {
         name_help="The Silver table: sales, silver.sales or main.silver.sales.",
         keys=(
             "from", "load", "keys", "order_by", "select", "rename", "casts", "clean", "expect",
-            "features", "partition_by", "cluster_by", "comment", "owner", "tags", "properties",
+            "features", "partition_by", "cluster_by", "comment", "owner", "tags", "column_tags",
+            "properties",
         ),
         layout=Layout(
             "from",
@@ -197,7 +198,8 @@ GENERATORS: dict[str, Generator] = {
         name_help="The Gold table: weekly_sales, gold.weekly_sales or main.gold.weekly_sales.",
         keys=(
             "from", "join", "group_by", "grain", "time_col", "aggregates", "features", "keys",
-            "kind", "partition_by", "cluster_by", "comment", "owner", "tags", "properties",
+            "kind", "partition_by", "cluster_by", "comment", "owner", "tags", "column_tags",
+            "properties",
         ),
         layout=Layout(
             "from",

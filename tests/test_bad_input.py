@@ -46,7 +46,7 @@ BAD = [
     (
         "sales",
         "source: /a.csv\nschema: id INT\nfromat: csv\n",
-        "%%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: source, format, options, schema, schema_hints, load, keys, partition_by, cluster_by, comment, owner, tags, properties",
+        "%%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: source, format, options, schema, schema_hints, load, keys, partition_by, cluster_by, comment, owner, tags, column_tags, properties",
     ),
     ("sales", "source: /a.csv\nsource: /b.csv\n", "%%bronze: key 'source' is given twice (line 2)"),
     (
@@ -605,7 +605,7 @@ def test_error_shows_one_line_and_no_traceback(shell, capsys) -> None:
     assert [line for line in text.splitlines() if line.strip()] == [
         "UsageError: %%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: "
         "source, format, options, schema, schema_hints, load, keys, partition_by, cluster_by, comment, owner, "
-        "tags, properties"
+        "tags, column_tags, properties"
     ]
 
 

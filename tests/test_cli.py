@@ -40,7 +40,7 @@ def test_bad_spec_is_one_line_and_exit_2(tmp_path) -> None:
     assert done.stderr.strip().splitlines() == [
         "dbx-architect: %%bronze: unknown key 'fromat' (did you mean 'format'?); allowed keys: "
         "source, format, options, schema, schema_hints, load, keys, partition_by, cluster_by, "
-        "comment, owner, tags, properties"
+        "comment, owner, tags, column_tags, properties"
     ]
 
 

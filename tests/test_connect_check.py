@@ -100,6 +100,6 @@ def test_magics_check_their_expansion_on_serverless(shell) -> None:
         result = run(shell, f"%%silver sales\n{SILVER_BODY}")
         assert result.error_in_exec is None, result.error_in_exec
         cell = shell.replaced.calls[-1][0]
-        assert "cache()" not in cell and "no DataFrame cache" in cell
+        assert "cache()" not in cell and "caches DataFrames only from environment version 5" in cell
     finally:
         shell.run_line_magic("dbx_config", "compute=classic")

@@ -206,7 +206,7 @@ QUOTED_LONG = "'" + "k" * 58 + "…"  # errors.short: 60 characters at most, cut
             f"{LONG}: 1\n",
             f"%%bronze: unknown key {QUOTED_LONG}; allowed keys: source, format, options, "
             "schema, schema_hints, load, keys, partition_by, cluster_by, comment, owner, tags, "
-            "properties",
+            "column_tags, properties",
         ),
         (
             f"source: /{LONG}.xml\n",

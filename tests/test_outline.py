@@ -67,7 +67,8 @@ def test_checklist_names_the_gaps() -> None:
     }
     assert gaps == {"demand_forecast": ["PII columns are tagged"], "churn": []}
     bronze = next(s for s in churn.stages if s.magic == "bronze" and s.name == "customers")
-    assert bronze.spec["tags"] == {"use_case": "churn", "pii": "email"}
+    assert bronze.spec["tags"] == {"use_case": "churn"}
+    assert bronze.spec["column_tags"] == {"email": {"pii": "true"}}  # on the column itself
     assert ("ALL PRIVILEGES", "SCHEMA main.ml", "churn-ml") in churn.grants
     assert ("USE CATALOG", "CATALOG main", "churn-ml") in churn.grants
 

@@ -30,7 +30,8 @@ cluster_by: [order_id]
 options: {header: true, sep: ";"}
 comment: Orders as the shop exports them
 owner: data-eng@example.com
-tags: {domain: sales, pii: false}
+tags: {domain: sales}
+column_tags: {amount: {sensitivity: confidential}, order_id: {pii: "false"}}
 properties: {delta.appendOnly: false, quality: bronze}
 """,
     "json_full": """

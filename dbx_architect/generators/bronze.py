@@ -121,6 +121,7 @@ def plan_bronze(
     known = Columns(names)
     for key in ("keys", "partition_by", "cluster_by"):
         known.require(key, getattr(spec, key))
+    known.require("column_tags", list(spec.column_tags))
     options = dict(spec.options)
     if source["format"] == "csv":
         options.setdefault("header", "true")
@@ -155,7 +156,7 @@ def plan_bronze(
         volume=checkpoint_volume(settings),
         view=f"_bronze_{table.table}_batch",
         relative=local_paths,
-        **governance(settings, spec.owner, dict(spec.tags)),
+        **governance(settings, spec.owner, dict(spec.tags), dict(spec.column_tags)),
     )
 
 

@@ -53,6 +53,7 @@ class TableContext(Context):
     view: str  # the temporary view of the batch the MERGE reads
     owner: str | None
     tags: list[tuple[str, str]]
+    column_tags: list[tuple[str, list[tuple[str, str]]]]  # (quoted column, its tags)
 
 
 def layout(partition_by: Sequence[str], cluster_by: Sequence[str]) -> dict[str, Any]:
@@ -84,11 +85,21 @@ def table_properties(extra: dict[str, str]) -> list[tuple[str, str]]:
     return sorted(merged.items())
 
 
-def governance(settings: Settings, owner: str | None, tags: dict[str, str]) -> dict[str, Any]:
-    """Owner and tags: Unity Catalog statements on Databricks, recorded as comments locally."""
+def governance(
+    settings: Settings,
+    owner: str | None,
+    tags: dict[str, str],
+    column_tags: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    """Owner, table and column tags: Unity Catalog statements on Databricks, comments locally."""
     return {
         "owner": owner or settings.owner or None,
         "tags": sorted(tags.items()),
+        "column_tags": [
+            (sql_ident(column), sorted(pairs.items()))
+            for column, pairs in sorted(column_tags.items())
+            if pairs
+        ],
     }
 
 

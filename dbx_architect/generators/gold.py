@@ -141,8 +141,8 @@ def plan_gold(
     else:  # a table of fixed columns only
         columns = Columns([name for name, _ in declared])
         columns.require("keys", keys)
-    columns.require("partition_by", spec.partition_by)
-    columns.require("cluster_by", spec.cluster_by)
+    for key in ("partition_by", "cluster_by", "column_tags"):
+        columns.require(key, list(getattr(spec, key)))
     return GoldContext(
         spec=spec,
         kind=spec.kind,
@@ -161,14 +161,12 @@ def plan_gold(
         keys=keys,
         merge_on=merge_condition(keys),
         fixed=fixed,
-        declared=[(k, "STRING") for k in spec.keys] + fixed
-        if spec.kind == "predictions"
-        else fixed,
+        declared=declared,
         layout=layout(spec.partition_by, spec.cluster_by),
         comment=spec.comment or _default_comment(spec, sources),
         properties=table_properties(dict(spec.properties)),
         view=f"_gold_{table.table}_batch",
-        **governance(settings, spec.owner, dict(spec.tags)),
+        **governance(settings, spec.owner, dict(spec.tags), dict(spec.column_tags)),
     )
 
 

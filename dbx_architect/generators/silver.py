@@ -75,6 +75,7 @@ def plan_silver(
     features = plan_features(spec.features, columns)
     columns.require("partition_by", spec.partition_by)
     columns.require("cluster_by", spec.cluster_by)
+    columns.require("column_tags", list(spec.column_tags))
     actions = {c.action for c in checks}
     order_sql = [sql_ident(c) for c in order_by]
     return SilverContext(
@@ -110,7 +111,7 @@ def plan_silver(
         properties=table_properties(dict(spec.properties)),
         view=f"_silver_{table.table}_batch",
         quarantine_view=f"_silver_{table.table}_quarantine_batch",
-        **governance(settings, spec.owner, dict(spec.tags)),
+        **governance(settings, spec.owner, dict(spec.tags), dict(spec.column_tags)),
     )
 
 

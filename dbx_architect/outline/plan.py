@@ -112,8 +112,11 @@ class _Facts:
         return tuple(c for c in self.req.compliance.pii if c in columns)
 
     def source_tags(self, source: Source) -> dict[str, str]:
-        pii = self.pii(source)
-        return {**self.tags, **({"pii": ",".join(pii)} if pii else {})}
+        return dict(self.tags)
+
+    def pii_tags(self, source: Source) -> dict[str, dict[str, str]]:
+        """PII is tagged on its columns, where Unity Catalog's column masks and search find it."""
+        return {column: {"pii": "true"} for column in self.pii(source)}
 
 
 StageOutput = list[tuple[Stage, TablePlan]]
@@ -209,6 +212,8 @@ def _bronze_spec(facts: _Facts, source: Source) -> dict[str, Any]:
     if facts.data_owner:
         spec["owner"] = facts.data_owner
     spec["tags"] = facts.source_tags(source)
+    if facts.pii(source):
+        spec["column_tags"] = facts.pii_tags(source)
     days = facts.req.compliance.retention_days
     if days:
         spec["properties"] = {
@@ -250,6 +255,8 @@ def _silver_spec(facts: _Facts, source: Source) -> dict[str, Any]:
     if facts.data_owner:
         spec["owner"] = facts.data_owner
     spec["tags"] = facts.source_tags(source)
+    if facts.pii(source):
+        spec["column_tags"] = facts.pii_tags(source)
     return spec
 
 

@@ -186,6 +186,11 @@ class TableSpec(SpecModel):
     tags: dict[OneLine, ScalarText] = Field(
         default_factory=dict, description="Unity Catalog tags (comments when the target is local)."
     )
+    column_tags: dict[Identifier, dict[OneLine, ScalarText]] = Field(
+        default_factory=dict,
+        description="Unity Catalog tags on columns, e.g. {email: {pii: email}} (comments when "
+        "the target is local).",
+    )
     properties: dict[PropertyKey, ScalarText] = Field(
         default_factory=dict, description="TBLPROPERTIES, e.g. delta.appendOnly: true."
     )

@@ -6,7 +6,8 @@
 # options: {header: true, sep: ";"}
 # comment: Orders as the shop exports them
 # owner: data-eng@example.com
-# tags: {domain: sales, pii: false}
+# tags: {domain: sales}
+# column_tags: {amount: {sensitivity: confidential}, order_id: {pii: "false"}}
 # properties: {delta.appendOnly: false, quality: bronze}
 
 from pyspark.sql import functions as F
@@ -57,8 +58,12 @@ TBLPROPERTIES (
   'quality' = 'bronze'
 )
 """)
+spark.sql("ALTER TABLE main.bronze.csv_merge_governed SET TAGS ('domain' = 'sales')")
 spark.sql(
-    "ALTER TABLE main.bronze.csv_merge_governed SET TAGS ('domain' = 'sales', 'pii' = 'false')"
+    "ALTER TABLE main.bronze.csv_merge_governed ALTER COLUMN amount SET TAGS ('sensitivity' = 'confidential')"
+)
+spark.sql(
+    "ALTER TABLE main.bronze.csv_merge_governed ALTER COLUMN order_id SET TAGS ('pii' = 'false')"
 )
 
 # One row per key: when a batch holds a key twice, the row from the last file (by name) wins.

@@ -6,7 +6,8 @@
 # options: {header: true, sep: ";"}
 # comment: Orders as the shop exports them
 # owner: data-eng@example.com
-# tags: {domain: sales, pii: false}
+# tags: {domain: sales}
+# column_tags: {amount: {sensitivity: confidential}, order_id: {pii: "false"}}
 # properties: {delta.appendOnly: false, quality: bronze}
 
 import os
@@ -56,8 +57,10 @@ TBLPROPERTIES (
   'quality' = 'bronze'
 )
 """)
-# Tags are a Unity Catalog statement; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.bronze.csv_merge_governed SET TAGS ('domain' = 'sales', 'pii' = 'false')
+# Tags are Unity Catalog statements; on Databricks this cell runs:
+#   ALTER TABLE spark_catalog.bronze.csv_merge_governed SET TAGS ('domain' = 'sales')
+#   ALTER TABLE spark_catalog.bronze.csv_merge_governed ALTER COLUMN amount SET TAGS ('sensitivity' = 'confidential')
+#   ALTER TABLE spark_catalog.bronze.csv_merge_governed ALTER COLUMN order_id SET TAGS ('pii' = 'false')
 
 # One row per key: when a batch holds a key twice, the row from the last file (by name) wins.
 latest_first = Window.partitionBy("order_id").orderBy(F.col("_source_file").desc())

@@ -36,7 +36,7 @@ TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
 """)
-# Tags are a Unity Catalog statement; on Databricks this cell runs:
+# Tags are Unity Catalog statements; on Databricks this cell runs:
 #   ALTER TABLE spark_catalog.gold.monthly_one_table SET TAGS ('tier' = 'gold')
 
 # MERGE on the keys (item, day): recomputed rows replace the old ones only when

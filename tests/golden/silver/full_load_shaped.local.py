@@ -98,7 +98,7 @@ TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
 """)
-# Tags are a Unity Catalog statement; on Databricks this cell runs:
+# Tags are Unity Catalog statements; on Databricks this cell runs:
 #   ALTER TABLE spark_catalog.silver.full_load_shaped SET TAGS ('domain' = 'sales')
 
 # MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
