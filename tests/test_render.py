@@ -130,6 +130,7 @@ tags: {tier: gold}
 from: sales
 kind: features
 keys: [store, item, day]
+time_col: day
 features:
   - date_parts: day
 """,

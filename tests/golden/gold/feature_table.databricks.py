@@ -2,6 +2,7 @@
 # from: sales
 # kind: features
 # keys: [store, item, day]
+# time_col: day
 # features:
 #   - date_parts: day
 
@@ -40,13 +41,14 @@ TBLPROPERTIES (
 )
 """)
 
-# A feature table declares its primary key (Unity Catalog feature engineering needs it).
+# A feature table declares its primary key (Unity Catalog feature engineering needs it); its time
+# column is the TIMESERIES key, so point-in-time lookups join on it.
 spark.sql("ALTER TABLE main.gold.feature_table ALTER COLUMN store SET NOT NULL")
 spark.sql("ALTER TABLE main.gold.feature_table ALTER COLUMN item SET NOT NULL")
 spark.sql("ALTER TABLE main.gold.feature_table ALTER COLUMN day SET NOT NULL")
 try:
     spark.sql(
-        "ALTER TABLE main.gold.feature_table ADD CONSTRAINT feature_table_pk PRIMARY KEY (store, item, day)"
+        "ALTER TABLE main.gold.feature_table ADD CONSTRAINT feature_table_pk PRIMARY KEY (store, item, day TIMESERIES)"
     )
 except Exception as err:  # declared on an earlier run
     if "already exists" not in str(err).lower():

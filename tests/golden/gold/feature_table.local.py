@@ -2,6 +2,7 @@
 # from: sales
 # kind: features
 # keys: [store, item, day]
+# time_col: day
 # features:
 #   - date_parts: day
 
@@ -41,7 +42,7 @@ TBLPROPERTIES (
 """)
 
 # On Unity Catalog a feature table declares its primary key; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.gold.feature_table ADD CONSTRAINT feature_table_pk PRIMARY KEY (store, item, day)
+#   ALTER TABLE spark_catalog.gold.feature_table ADD CONSTRAINT feature_table_pk PRIMARY KEY (store, item, day TIMESERIES)
 
 # MERGE on the keys (store, item, day): recomputed rows replace the old ones only when
 # something changed, so running this cell twice changes nothing.
