@@ -243,3 +243,31 @@ def test_lakehouse_monitoring_calls_bind_to_the_installed_sdk() -> None:
 
 def test_every_kind_names_its_documentation() -> None:
     assert all(url.startswith("https://docs.databricks.com/") for url in KINDS.values())
+
+
+def test_the_tool_checks_files_and_databricks_notebook_source(tmp_path: Path, capsys) -> None:
+    from dbx_architect.databricks_check.__main__ import main
+
+    source = tmp_path / "nb.py"
+    source.write_text(
+        "# Databricks notebook source\nimport mlflow\n\n# COMMAND ----------\n\n"
+        "mlflow.log_metrics({}, stepp=1)\n"
+    )
+    assert main([str(source)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{source}:6: mlflow.log_metrics(): got an unexpected keyword argument 'stepp'",
+        out[-1],
+    ]
+    assert out[-1].startswith("2 cells checked in ") and out[-1].endswith(": 1 findings")
+    assert main([str(GOLDENS[0])]) == 0
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in ("import mlflow", "x = 1\nmlflow.set_tagz()")]
+    notebook_path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(notebook_path))
+    capsys.readouterr()
+    assert main([str(notebook_path)]) == 1
+    message = "mlflow.set_tagz: not in the installed mlflow 3.17.2"
+    assert capsys.readouterr().out.splitlines()[0] == f"{notebook_path}[cell 2]:2: {message}"

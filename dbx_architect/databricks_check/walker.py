@@ -119,7 +119,9 @@ class Walker:
                 if default is not None:
                     self.visit(default, env)
             params = [a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)]
-            body = node.body if isinstance(node.body, list) else [ast.Expr(node.body)]
+            body: list[ast.stmt] = (
+                node.body if isinstance(node.body, list) else [ast.Expr(node.body)]
+            )
             if not isinstance(node, ast.Lambda):
                 for decorator in node.decorator_list:
                     self.visit(decorator, env)
@@ -158,7 +160,7 @@ class Walker:
 
     def check_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
-            wanted = [(alias.name, None) for alias in node.names]
+            wanted: list[tuple[str, str | None]] = [(alias.name, None) for alias in node.names]
         elif node.module and not node.level:
             wanted = [(node.module, alias.name) for alias in node.names if alias.name != "*"]
         else:
@@ -232,6 +234,8 @@ class Walker:
             assert isinstance(link, ast.Call) and isinstance(link.func, ast.Attribute)
             if link.func.attr == "format":
                 first = link.args[0] if link.args else None
-                return first.value if isinstance(first, ast.Constant) else "?"
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    return first.value
+                return "?"
         terminal = [TERMINAL_FORMATS.get(link.func.attr) for link in chain]  # type: ignore[attr-defined]
         return next((t for t in terminal if t), None)
