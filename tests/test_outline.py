@@ -131,6 +131,13 @@ BAD = [
         "compliance: {pii: [phone]}\n",
         "%%outline: compliance.pii: 'phone' is not a column of any source (day, email, id, units)",
     ),
+    (  # the plan is fine, but its Bronze cell would not expand locally: nothing is written
+        "use_case: d\nsources:\n  - {name: events, path: ./landing/events/, format: json, "
+        "keys: [id]}\ntarget: units\ntask: regression\n",
+        "%%outline: the Bronze: events cell would not expand: %%bronze: schema: required for an "
+        "incremental json load (the file stream needs explicit columns; on Databricks Auto Loader "
+        "infers them), e.g. schema: id INT, amount DOUBLE",
+    ),
 ]
 
 

@@ -238,11 +238,18 @@ def _ownership(plan: Plan) -> str | None:
     )
 
 
+def validate(plan: Plan) -> None:
+    """Expand every magic cell of the outline for its target, so no notebook is written whose
+    cells would fail: the first failure is one line naming the cell, and nothing is written."""
+    for stage in plan.stages:
+        _expanded(stage, plan)
+
+
 def _expanded(stage: Stage, plan: Plan) -> str:
     try:
         return expand(stage.magic, stage.name, stage.name, stage.body, plan.settings).cell
     except SpecError as err:  # the plan's own specs always validate; say so loudly if not
-        raise SpecError(f"outline: the {stage.title} cell does not expand: {err}") from err
+        raise SpecError(f"outline: the {stage.title} cell would not expand: {err}") from err
 
 
 def _operations(plan: Plan) -> str:
@@ -326,6 +333,8 @@ def write(plan: Plan, path: Path, expanded: bool = False, force: bool = False) -
         raise SpecError(f"outline: write a .ipynb or a .py (Databricks source), not {path.name}")
     if path.exists() and not force:
         raise SpecError(f"outline: {path} exists; add --force to replace it")
+    if not expanded:
+        validate(plan)  # an expanded notebook expands every cell on the way
     nb = notebook(plan, expanded)
     if path.suffix == ".py":
         path.write_text(to_databricks(nb))
