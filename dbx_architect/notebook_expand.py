@@ -13,6 +13,7 @@ Both Jupyter notebooks (``.ipynb``, through nbformat) and Databricks notebook so
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,13 @@ def _changed(change: CellChange, number: int, source: str, command: str) -> str 
 def _rewrite_ipynb(text: str, change: CellChange, command: str) -> Rewritten:
     import nbformat
 
+    try:
+        json.loads(text)
+    except ValueError as err:  # json.JSONDecodeError, or a number too long to read
+        detail = f"{err.msg}, line {err.lineno}" if isinstance(err, json.JSONDecodeError) else err
+        raise DbxArchitectError(f"{command}: not a notebook (invalid JSON: {detail})") from None
+    except RecursionError:
+        raise DbxArchitectError(f"{command}: nests too deeply to be a notebook") from None
     try:
         notebook = nbformat.reads(text, as_version=4)
         cells = list(notebook.cells)
@@ -258,6 +266,10 @@ def convert_file(
         text = source.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise DbxArchitectError(f"{command}: {source} is not UTF-8 text") from None
-    done = convert(text, kind)
+    try:
+        done = convert(text, kind)
+    except DbxArchitectError as err:  # name the file: "command: FILE: cell 3: ..."
+        said = str(err).removeprefix(f"{command}: ")
+        raise DbxArchitectError(f"{command}: {source}: {said}") from None
     target.write_text(done.text, encoding="utf-8")
     return done
