@@ -38,9 +38,9 @@ def _highlighted(code: str) -> str:
     import html
 
     try:
-        from pygments import highlight
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import PythonLexer
+        from pygments import highlight  # type: ignore[import-untyped]
+        from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+        from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
     except ImportError:
         return f'<pre style="margin:0">{html.escape(code)}</pre>'
     formatter = HtmlFormatter(noclasses=True, nobackground=True)

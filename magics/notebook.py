@@ -7,7 +7,7 @@ this writes the expanded notebook next to the original (or over it with ``--in-p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -18,9 +18,16 @@ from ..runtime.catalog import no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect
 from .arguments import parse_line
 
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
 
 @magics_class
 class NotebookMagics(Magics):
+    """Whole notebook files: their magic cells expanded at once."""
+
+    shell: InteractiveShell  # registered by load_ipython_extension, always on a shell
+
     def __init__(self, shell: Any, settings: DbxArchitect) -> None:
         super().__init__(shell)
         self.settings = settings
