@@ -113,6 +113,13 @@ WRONG = {
         [(1, "SQL statement of a kind not in the Databricks list: "
              "GRANT SELEKT ON TABLE main.gold.t TO `analysts`")],
     ),
+    "SQL expression that does not parse": (
+        "from pyspark.sql import functions as F\n\n"
+        'spark.table("t").where("units >").select(F.expr("sum(units"))\n',
+        [(3, "SQL expression does not parse (databricks dialect): Expecting )"),
+         (3, "SQL expression does not parse (databricks dialect): Required keyword: "
+             "'expression' missing for <class 'sqlglot.expressions.core.GT'>")],
+    ),
     "unknown cloudFiles option": (
         'raw = spark.readStream.format("cloudFiles")'
         '.option("cloudFiles.formatt", "csv").load("/v")\n',
@@ -159,6 +166,17 @@ def test_what_cannot_be_typed_is_skipped_not_guessed() -> None:
         "spark.read.options(**opts).table('t')\n"
     )
     assert check_cell(text) == []
+
+
+def test_a_hole_where_a_type_goes_becomes_a_type() -> None:
+    text = (
+        "from pyspark.ml.feature import SQLTransformer\n\n"
+        'typed = SQLTransformer(statement=f"SELECT *, CAST(p AS {kind}) AS q FROM __THIS__")\n'
+    )
+    assert check_cell(text) == []
+    assert Walker(parse_cell(text)).expressions == [
+        (3, "SELECT *, CAST(p AS {kind}) AS q FROM __THIS__".replace("{kind}", "hole_1"))
+    ]
 
 
 def test_f_string_holes_become_identifiers() -> None:

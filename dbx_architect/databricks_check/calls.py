@@ -10,6 +10,7 @@ statically is skipped, never guessed.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import sys
@@ -153,8 +154,28 @@ def _named(name: str, namespace: dict[str, Any], function: Any) -> Any:
     parents = [".".join(module.split(".")[:i]) for i in range(module.count("."), 0, -1)]
     spaces = [namespace] + [vars(sys.modules[p]) for p in parents if p in sys.modules]
     found = next((space[head] for space in spaces if head in space), None)
+    if found is None and head in (hidden := type_checking_imports(module)):
+        source, name = hidden[head]
+        found = getattr(importlib.import_module(source), name, None)
     for part in rest:
         found = getattr(found, part, None)
+    return found
+
+
+@functools.cache
+def type_checking_imports(module: str) -> dict[str, tuple[str, str]]:
+    """``from X import Y as Z`` under ``if TYPE_CHECKING:`` in *module*: Z -> (X, Y)."""
+    try:
+        tree = ast.parse(inspect.getsource(sys.modules[module]))
+    except (KeyError, OSError, TypeError, SyntaxError):
+        return {}
+    found = {}
+    for block in ast.walk(tree):
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test):
+            for node in ast.walk(block):
+                if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    for alias in node.names:
+                        found[alias.asname or alias.name] = (node.module, alias.name)
     return found
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 DOCS = "https://docs.databricks.com/aws/en/sql/language-manual/"
@@ -77,6 +77,7 @@ GAPS = (
     ("DESCRIBE DETAIL", ("DESCRIBE", "DETAIL"), ("DETAIL",), "Describe"),
 )
 HOLE = "hole_{}"  # an f-string's {...} becomes hole_1, hole_2, ...
+HOLE_TYPE = "STRING"  # ... or, where the parser wants a type there, this type
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,9 @@ def statements(line: int, text: str) -> list[Statement]:
         if gap is not None:
             return [Statement(line, text, gap)]
         first = err.errors[0] if err.errors else {}
+        typed = _hole_as_type(text, str(first.get("highlight") or ""))
+        if typed is not None:  # a hole where a type goes: CAST(x AS {target_type})
+            return [replace(s, text=text) for s in statements(line, typed)]
         at = line + max(int(first.get("line") or 1) - 1, 0)
         description = str(first.get("description") or err).split(" <Token")[0]
         description = description.removesuffix(" but got")  # the token is named below
@@ -141,6 +145,35 @@ def statements(line: int, text: str) -> list[Statement]:
         return [Statement(at, text, None, message)]
     return [Statement(line, text if len(trees) == 1 else tree.sql("databricks"), kind_of(tree))
             for tree in trees]  # fmt: skip
+
+
+def _hole_as_type(text: str, hole: str) -> str | None:
+    """*text* with the placeholder *hole* (where the parser wanted a type) made a type."""
+    if not (hole.startswith("hole_") and hole[5:].isdigit()):
+        return None
+    at = [t for t in _tokens(text) if t.text == hole]
+    for token in reversed(at):
+        text = text[: token.start] + HOLE_TYPE + text[token.end + 1 :]
+    return text if at else None
+
+
+def expression_error(text: str) -> str | None:
+    """Why *text* (a column expression: ``F.expr``, ``where``, ``selectExpr``) does not parse
+    as one SQL expression, or None."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    try:
+        with _quiet():
+            trees = sqlglot.parse(text, read="databricks")
+    except ParseError as err:
+        first = err.errors[0] if err.errors else {}
+        description = str(first.get("description") or err).split(" <Token")[0]
+        return f"SQL expression does not parse (databricks dialect): {description}"
+    if len(trees) != 1 or isinstance(trees[0], exp.Command | exp.Query) or trees[0] is None:
+        return f"not one SQL expression: {text[:60]}"
+    return None
 
 
 def kind_of(tree: Any) -> str | None:

@@ -27,6 +27,10 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # Methods that end a chain and name the format it reads or writes.
 TERMINAL_FORMATS = {"csv": "csv", "json": "json", "parquet": "parquet", "table": "delta"}
 TERMINAL_FORMATS |= {"saveAsTable": "delta", "toTable": "delta"}
+# Callees whose string arguments are SQL expressions (or, for SQLTransformer, a statement).
+EXPRESSIONS = {"pyspark.sql.functions.expr", "DataFrame.where", "DataFrame.filter"}
+EXPRESSIONS.add("DataFrame.selectExpr")
+STATEMENTS = {"pyspark.ml.feature.SQLTransformer": "statement"}
 
 
 class _Import:
@@ -88,6 +92,7 @@ class Walker:
         self.bound: list[tuple[int, str]] = []  # (line, callee) of every call bound
         # (line, reader or writer class, option name) of every option checked
         self.options: list[tuple[int, str, str]] = []
+        self.expressions: list[tuple[int, str]] = []  # (line, text) of SQL in other arguments
         self.parents = {
             child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)
         }
@@ -195,6 +200,25 @@ class Walker:
         problem = bind(callee, node)
         if problem:
             self.problems.append((node.lineno, problem))
+        self.check_sql_arguments(node, callee.path)
+
+    def check_sql_arguments(self, node: ast.Call, path: str) -> None:
+        """String arguments that are SQL: expressions parse as one, statements as statements."""
+        from .sql import expression_error, literal_text, statements
+
+        texts = [literal_text(a) for a in node.args] if path in EXPRESSIONS else []
+        for text in [t for t in texts if t is not None]:
+            self.expressions.append((node.lineno, text))
+            error = expression_error(text)
+            if error:
+                self.problems.append((node.lineno, error))
+        for keyword in node.keywords:
+            text = literal_text(keyword.value) if STATEMENTS.get(path) == keyword.arg else None
+            for statement in statements(keyword.value.lineno, text) if text else []:
+                self.expressions.append((statement.line, statement.text))
+                if statement.error or statement.kind != "SELECT":
+                    message = statement.error or f"not a SELECT statement: {text}"
+                    self.problems.append((statement.line, message))
 
     def check_method(self, node: ast.Call, func: ast.Attribute, base: Value) -> None:
         cls = base.obj
@@ -207,6 +231,7 @@ class Walker:
         problem = bind(callee, node) if not callee.instance else None
         if not callee.instance:
             self.bound.append((node.lineno, callee.path))
+            self.check_sql_arguments(node, callee.path)
         if problem:
             self.problems.append((node.lineno, problem))
         if func.attr in ("option", "options") and cls.__name__ in SIDES:
