@@ -52,8 +52,8 @@ def copy_html(code: str, header: str) -> str:
     import html
 
     return (
-        '<div class="dbx-architect-copy" style="border:1px solid #ccc;border-radius:4px;'
-        'padding:6px;font-family:sans-serif">'
+        '<div class="dbx-architect-copy" style="position:relative;border:1px solid #ccc;'
+        'border-radius:4px;padding:6px;font-family:sans-serif">'
         '<div style="display:flex;justify-content:space-between;align-items:center;'
         f'gap:8px;margin-bottom:4px"><span>{html.escape(header)}</span>'
         f'<button type="button" onclick="{html.escape(COPY_SCRIPT)}">Copy</button></div>'

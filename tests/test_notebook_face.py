@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import run
-from dbx_architect.magics.copy_output import REPLACE_HEADER, copy_html
+from dbx_architect.magics.copy_output import REPLACE_HEADER, RUN_HEADER, copy_html, show_copy
 from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
@@ -122,6 +122,13 @@ def test_without_pygments_the_code_is_a_plain_escaped_pre(monkeypatch) -> None:
     parsed = _parsed(copy_html(code, "do this"))
     assert parsed.text["pre"] == code and parsed.text["textarea"] == code
     assert "<span style=" not in copy_html(code, "do this")
+
+
+def test_with_run_the_header_says_it_runs_now() -> None:
+    shown: list[str] = []
+    show_copy({"displayHTML": shown.append}, "x = 1\n", run=True)
+    [block] = shown
+    assert f"<span>{html.escape(RUN_HEADER)}</span>" in block and REPLACE_HEADER not in block
 
 
 # Whole notebooks ------------------------------------------------------------------------------
