@@ -289,3 +289,10 @@ def test_the_tool_checks_files_and_databricks_notebook_source(tmp_path: Path, ca
     assert main([str(notebook_path)]) == 1
     message = "mlflow.set_tagz: not in the installed mlflow 3.17.2"
     assert capsys.readouterr().out.splitlines()[0] == f"{notebook_path}[cell 2]:2: {message}"
+
+
+def test_the_docs_page_lists_every_kind_with_its_page() -> None:
+    page = (ROOT / "docs" / "databricks-checks.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1] for line in page.splitlines()
+            if line.startswith("| ") and " | https://docs.databricks.com/" in line}  # fmt: skip
+    assert rows == KINDS
