@@ -178,3 +178,18 @@ def test_the_expanded_outline_runs_end_to_end(tmp_path) -> None:
     assert "retrain" in monitored and "rollback plan:" in monitored, monitored
     counts = eval("".join(o.get("text", "") for o in nb.cells[-1].outputs))  # noqa: S307
     assert all(rows > 0 for rows in counts.values()), counts
+
+
+def test_a_use_case_phrase_titles_the_notebook_and_names_the_tables() -> None:
+    from dbx_architect.outline.notebook import cells
+
+    body = (
+        "use_case: Customer churn (EMEA)\nsources:\n" + SOURCE + "target: units\ntask: regression\n"
+    )
+    the_plan = plan_from_text(body, settings("local"))
+    assert the_plan.requirements.base_name == "customer_churn_emea"
+    assert [s.name for s in the_plan.stages if s.magic == "modelzoo"] == ["customer_churn_emea"]
+    title = cells(the_plan)[0][1]
+    assert title.startswith("# Customer churn (EMEA): a governed regression pipeline")
+    named = plan_from_text(body + "name: churn\n", settings("local"))
+    assert named.requirements.base_name == "churn"

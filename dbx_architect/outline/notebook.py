@@ -62,10 +62,16 @@ def cells(plan: Plan, expanded: bool = False) -> list[Cell]:
     ]
 
 
+def _heading(use_case: str) -> str:
+    """The use case as a title: demand_forecast -> Demand forecast; a phrase keeps its words."""
+    text = use_case.replace("_", " ") if " " not in use_case else use_case
+    return text[:1].upper() + text[1:]
+
+
 def _title(plan: Plan) -> str:
     req = plan.requirements
     return (
-        f"# {req.use_case.replace('_', ' ').capitalize()}: a governed {req.task} pipeline\n\n"
+        f"# {_heading(req.use_case)}: a governed {req.task} pipeline\n\n"
         "An outline written by `%%outline` from the requirements below. Each `%%magic` cell "
         "holds a short spec: run it and it is replaced by the PySpark, Delta and MLflow code it "
         "stands for (add `--run` to also execute it). Workflow: requirements → Unity Catalog "
@@ -112,7 +118,7 @@ def _layout(plan: Plan) -> str:
         "## 2. Unity Catalog layout\n\n"
         + f"Catalog `{plan.settings.catalog}`, one schema per layer. {NAMING}\n\n"
         + _md_table(["layer", "table", "owner", "layout", "PII"], tables)
-        + f"\n\nModel: `{plan.schemas['ml']}.{plan.requirements.use_case}` "
+        + f"\n\nModel: `{plan.schemas['ml']}.{plan.requirements.base_name}` "
         + "(aliases `challenger`, `champion`)."
     )
 
@@ -148,7 +154,7 @@ def _feature_table(plan: Plan) -> str:
 
 
 def _evaluation(plan: Plan) -> list[Cell]:
-    evaluation = f"{plan.schemas['gold']}.{plan.requirements.use_case}_evaluation"
+    evaluation = f"{plan.schemas['gold']}.{plan.requirements.base_name}_evaluation"
     return [
         _md(
             "## 7. Evaluate and select\n\nEvery candidate's cross-validated metrics and the "
@@ -162,7 +168,7 @@ def _evaluation(plan: Plan) -> list[Cell]:
 
 
 def _registry(plan: Plan) -> list[Cell]:
-    use_case = plan.requirements.use_case
+    use_case = plan.requirements.base_name
     databricks = plan.settings.target == "databricks"
     model = f"{plan.schemas['ml']}.{use_case}" if databricks else use_case
     return [
@@ -257,11 +263,11 @@ def _operations(plan: Plan) -> str:
     cadence = req.sla or ("continuously" if req.latency == "streaming" else "on a schedule")
     return (
         "## 9. Deployment and monitoring\n\n"
-        f"- **Batch scoring** {cadence}: `models:/{req.use_case}@champion` scores the latest "
-        f"Gold rows into `{plan.schemas['gold']}.{req.use_case}_predictions`.\n"
+        f"- **Batch scoring** {cadence}: `models:/{req.base_name}@champion` scores the latest "
+        f"Gold rows into `{plan.schemas['gold']}.{req.base_name}_predictions`.\n"
         "- **Drift checks** after every scoring run: PSI and KS of each feature and of the "
         "predictions against the rows the model was trained on, per window, into "
-        f"`{plan.schemas['gold']}.{req.use_case}_monitoring`; performance once the true "
+        f"`{plan.schemas['gold']}.{req.base_name}_monitoring`; performance once the true "
         "values arrive; a drift chart and the verdict logged to MLflow.\n"
         "- **Retrain trigger**: 2 of the last 3 windows drifted and the latest did; the model "
         "zoo cell re-runs and promotes only a better model.\n"

@@ -162,7 +162,7 @@ def _facts(req: Requirements, schemas: dict[str, str]) -> _Facts:
     columns = {s.name: _columns(s) for s in req.sources}
     _check_columns(req, columns)
     data_owner = req.owners.data
-    tags = {"use_case": req.use_case}
+    tags = {"use_case": req.base_name}
     gold = _gold(req, columns, data_owner, tags)
     keys = (
         [*gold["group_by"], *([req.time_col] if gold.get("grain") else [])]
@@ -208,7 +208,7 @@ def _bronze_spec(facts: _Facts, source: Source) -> dict[str, Any]:
         spec["load"] = source.load
     spec["keys"] = list(source.keys)
     spec["cluster_by"] = list(source.keys[:4])
-    spec["comment"] = source.comment or f"{source.name} for {facts.req.use_case}, as delivered"
+    spec["comment"] = source.comment or f"{source.name} for {facts.req.base_name}, as delivered"
     if facts.data_owner:
         spec["owner"] = facts.data_owner
     spec["tags"] = facts.source_tags(source)
@@ -261,7 +261,7 @@ def _silver_spec(facts: _Facts, source: Source) -> dict[str, Any]:
 
 
 def _gold_stage(facts: _Facts) -> StageOutput:
-    use_case = facts.req.use_case
+    use_case = facts.req.base_name
     why = (
         "The table the model trains on: sources joined, aggregated to the grain, "
         "with the target's history as features"
@@ -273,26 +273,26 @@ def _gold_stage(facts: _Facts) -> StageOutput:
 
 def _modelzoo(facts: _Facts) -> StageOutput:
     req = facts.req
-    zoo: dict[str, Any] = {"table": req.use_case, "target": req.target, "task": req.task}
+    zoo: dict[str, Any] = {"table": req.base_name, "target": req.target, "task": req.task}
     if req.time_col:
         zoo["time_col"] = req.time_col
         if req.task != "forecast":
             zoo["split"] = {"method": "time"}
     first = "logistic" if req.task == "classification" else "linear"
     zoo["models"] = [first, "random_forest", "hist_gbm"]
-    zoo["register"] = req.use_case
+    zoo["register"] = req.base_name
     zoo["promote_if"] = {"min_improvement": 0.0}
     why = (
         "A baseline and candidates on one shared split, logged to MLflow, the winner "
         "registered as @challenger and promoted to @champion only when it is better"
     )
-    name = f"{facts.schemas['gold']}.{req.use_case}_evaluation"
+    name = f"{facts.schemas['gold']}.{req.base_name}_evaluation"
     table = TablePlan("gold", name, facts.ml_owner, "append-only leaderboard")
-    return [(Stage("modelzoo", req.use_case, zoo, f"Model zoo: {req.use_case}", why), table)]
+    return [(Stage("modelzoo", req.base_name, zoo, f"Model zoo: {req.base_name}", why), table)]
 
 
 def _deploy(facts: _Facts) -> StageOutput:
-    use_case = facts.req.use_case
+    use_case = facts.req.base_name
     spec = {"table": use_case, "keys": facts.keys}
     why = (
         "The latest Gold rows scored with @champion into the predictions table, which "
@@ -311,7 +311,7 @@ def _monitor(facts: _Facts) -> StageOutput:
         "time_col": req.time_col if req.time_col in facts.keys else "scored_at",
         "window": window,
         "label": req.target,
-        "label_table": req.use_case,
+        "label_table": req.base_name,
         "keys": facts.keys,
         "trigger": {"k": 2, "n": 3},
     }
@@ -320,9 +320,9 @@ def _monitor(facts: _Facts) -> StageOutput:
         "KS) per window, performance once the true values arrive, and a retrain "
         "trigger when 2 of the last 3 windows drift and the latest does"
     )
-    name = f"{facts.schemas['gold']}.{req.use_case}_monitoring"
+    name = f"{facts.schemas['gold']}.{req.base_name}_monitoring"
     table = TablePlan("gold", name, facts.ml_owner, "MERGE per window, feature and statistic")
-    return [(Stage("monitor", req.use_case, spec, f"Monitoring: {req.use_case}", why), table)]
+    return [(Stage("monitor", req.base_name, spec, f"Monitoring: {req.base_name}", why), table)]
 
 
 STAGES: tuple[tuple[str, Callable[[_Facts], StageOutput]], ...] = (
@@ -384,7 +384,7 @@ def _gold(
     else:
         gold["keys"] = list(first.keys)
         gold["kind"] = "features"
-    gold["comment"] = f"{req.use_case}: the training table"
+    gold["comment"] = f"{req.base_name}: the training table"
     if owner:
         gold["owner"] = owner
     gold["tags"] = dict(tags)
@@ -417,7 +417,7 @@ def _features(req: Requirements, gold: dict[str, Any], owner: str) -> list[Featu
             Feature(
                 f"{lag['column']}_lag1",
                 definition,
-                f"gold.{req.use_case}",
+                f"gold.{req.base_name}",
                 owner,
                 freshness,
                 lag_nulls,
@@ -460,7 +460,7 @@ def _checklist(req: Requirements) -> list[tuple[str, bool, str]]:
     silver = "keys present (quarantine) on " + ", ".join(s.name for s in req.sources)
     no_pii = "gap: no PII declared; confirm the sources hold none"
     tagged = f"tagged pii: {', '.join(pii)}" if pii else no_pii
-    logged = f"MLflow experiment per model, leaderboard in gold.{req.use_case}_evaluation"
+    logged = f"MLflow experiment per model, leaderboard in gold.{req.base_name}_evaluation"
     no_days = "gap: compliance.retention_days is not given"
     kept = f"{days} days of Delta history and deleted files" if days else no_days
     guarded = "full loads and backfills run under %%guard with a RESTORE line"

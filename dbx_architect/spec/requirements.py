@@ -5,12 +5,28 @@ See docs/outline.md.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Identifier, OneLine, Principal, SpecModel
+from ..errors import short
+from .base import Identifier, OneLine, Principal, SpecModel, _identifier
 from .transform import Columns
+
+
+def slug(text: str) -> str:
+    """An identifier from a phrase: customer churn -> customer_churn."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    name = "_".join(words)[:64].strip("_")
+    if not name:
+        raise ValueError(f"use_case: {short(text)} has no letters to name tables by; add name:")
+    if name[0].isdigit():
+        name = f"uc_{name}"
+    return _identifier(name)
 
 
 class Source(SpecModel):
@@ -53,8 +69,13 @@ class Owners(SpecModel):
 class Requirements(SpecModel):
     """A use case in a few lines: sources, what to predict, how fast, who owns what."""
 
-    use_case: Identifier = Field(
-        description="The use case's name; tables and the model are named after it."
+    use_case: OneLine = Field(
+        description="The use case in a few words (customer churn); it titles the notebook."
+    )
+    name: Identifier | None = Field(
+        None,
+        description="Names the Gold table, the model and the experiment; default: use_case as "
+        "an identifier (customer churn -> customer_churn).",
     )
     catalog: Identifier | None = Field(None, description="Default: the configured catalog.")
     sources: list[Source] = Field(
@@ -81,8 +102,15 @@ class Requirements(SpecModel):
         description="Who owns the data, the model, and who reads (see Owners).",
     )
 
+    @property
+    def base_name(self) -> str:
+        """What tables, the model and the experiment are named after."""
+        return self.name or slug(self.use_case)
+
     @model_validator(mode="after")
     def _consistent(self) -> Requirements:
+        if self.name is None:
+            slug(self.use_case)  # a phrase without letters needs a name: one line now
         names = [s.name for s in self.sources]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
