@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import background_job, job_env, run, run_process
 
 pytestmark = pytest.mark.spark
 _schemas = itertools.count()
@@ -157,15 +156,13 @@ def test_table_source_streams_new_commits(lake) -> None:
     assert sorted(r["id"] for r in spark.table(target).collect()) == [1, 2, 3]
 
 
-@pytest.mark.network
-def test_fresh_jar_cache_then_tables_survive_a_restart(tmp_path) -> None:
+@background_job
+def fresh_jar_cache_then_restart(folder: Path) -> list[str]:
     """Two processes, one after the other, on the same ./.dbx_architect folder.
 
     The first starts with an empty jar cache, so it resolves Delta from Maven Central as a
-    fresh machine does; the second starts from the jars the first recorded.
+    fresh machine does; the second starts from the jars the first recorded. Their stdouts.
     """
-    from dbx_architect.runtime import jars
-
     script = textwrap.dedent(
         """
         import sys
@@ -181,22 +178,36 @@ def test_fresh_jar_cache_then_tables_survive_a_restart(tmp_path) -> None:
         spark.stop()
         """
     )
-    env = {**os.environ, "DBX_ARCHITECT_JARS": str(tmp_path / "jars")}
+    folder.mkdir(parents=True, exist_ok=True)
+    env = job_env(DBX_ARCHITECT_JARS=str(folder / "jars"))
     outputs = []
     for step in ("write", "read"):
-        done = subprocess.run(
+        done = run_process(
             [sys.executable, "-c", script, step],
-            cwd=tmp_path,
-            capture_output=True,
+            timeout=900,
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env=env,
         )
         assert done.returncode == 0, done.stderr[-2000:]
         outputs.append(done.stdout)
+    return outputs
+
+
+@pytest.mark.network
+@pytest.mark.background("fresh_jar_cache_then_restart")
+def test_fresh_jar_cache_then_tables_survive_a_restart(background) -> None:
+    """Delta resolved from Maven Central into an empty cache, then started from its manifest."""
+    from dbx_architect.runtime import jars
+
+    outputs = background.result("fresh_jar_cache_then_restart")
     coordinate = jars.delta_coordinate()
     assert f"jars {coordinate}" in outputs[0]  # resolved from Maven Central
     assert "jars none" in outputs[1]  # started from the recorded jars
-    manifest = tmp_path / "jars" / (coordinate.replace(":", "_") + ".txt")
+    folder = background.root / "fresh_jar_cache_then_restart"
+    manifest = folder / "jars" / (coordinate.replace(":", "_") + ".txt")
     assert any("delta-spark" in line for line in manifest.read_text().splitlines())
     assert "rows 2" in outputs[1]
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, background_job, job_env, run_process
 
 pytestmark = pytest.mark.spark
 
@@ -41,27 +41,52 @@ def run_example(out, example: str, remote: str | None = None, master: str | None
     """``examples/run_demo.py`` in a subprocess (a fresh kernel); its stdout."""
     # each run keeps its own MLflow store in its folder, as a user's would (the test session's
     # Spark fixture points MLFLOW_TRACKING_URI at its own store)
-    unset = ("SPARK_REMOTE", "DBX_SPARK_MASTER", "MLFLOW_TRACKING_URI")
-    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env = job_env(unset=("SPARK_REMOTE", "DBX_SPARK_MASTER", "MLFLOW_TRACKING_URI"))
     if remote:
         env["SPARK_REMOTE"] = remote  # %dbx_spark then starts a local Spark Connect server
     if master:
         env["DBX_SPARK_MASTER"] = master  # %dbx_spark's default master
-    result = subprocess.run(
+    result = run_process(
         [sys.executable, str(ROOT / "examples" / "run_demo.py"), str(out), example],
-        capture_output=True,
-        text=True,
         timeout=1200,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env=env,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def classic_demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("classic") / "out"
-    return out, run_example(out, "demand_forecast")
+# The runs start with the session, one at a time beside the in-process tests (conftest.py's
+# background jobs); each returns its output folder and stdout.
+
+
+@background_job
+def classic_demo(folder: Path) -> tuple[Path, str]:
+    return folder / "out", run_example(folder / "out", "demand_forecast")
+
+
+@background_job
+def churn_demo(folder: Path) -> tuple[Path, str]:
+    return folder / "out", run_example(folder / "out", "churn")
+
+
+@background_job
+def connect_demo(folder: Path) -> tuple[Path, str]:
+    """The whole demo behind a local Spark Connect server (no SparkContext in the notebook)."""
+    return folder / "out", run_example(folder / "out", "demand_forecast", remote="local[2]")
+
+
+@background_job
+def cluster_demo(folder: Path) -> tuple[Path, str, str]:
+    """The whole demo on one master and two workers started here (executors in other JVMs)."""
+    from dbx_architect.runtime.cluster import StandaloneCluster
+
+    with StandaloneCluster(workers=2, root=folder / "cluster") as cluster:
+        stdout = run_example(folder / "out", "demand_forecast", master=cluster.url)
+    return folder / "out", stdout, cluster.url
 
 
 def check_results(out, stdout: str, example: str) -> dict[str, int]:
@@ -77,8 +102,9 @@ def check_results(out, stdout: str, example: str) -> dict[str, int]:
     return rows
 
 
-def test_demand_forecast_runs_end_to_end(classic_demo) -> None:
-    out, stdout = classic_demo
+@pytest.mark.background("classic_demo")
+def test_demand_forecast_runs_end_to_end(background) -> None:
+    out, stdout = background.result("classic_demo")
     rows = check_results(out, stdout, "demand_forecast")
     assert (
         rows["spark_catalog.gold.weekly_demand_predictions"]
@@ -87,8 +113,9 @@ def test_demand_forecast_runs_end_to_end(classic_demo) -> None:
     assert rows["spark_catalog.gold.weekly_demand_monitoring"] > 0
 
 
-def test_churn_runs_end_to_end(tmp_path) -> None:
-    check_results(tmp_path / "out", run_example(tmp_path / "out", "churn"), "churn")
+@pytest.mark.background("churn_demo")
+def test_churn_runs_end_to_end(background) -> None:
+    check_results(*background.result("churn_demo"), "churn")
 
 
 def cell_lines(out, prefix: str, keep) -> list[str]:
@@ -106,9 +133,9 @@ def cell_lines(out, prefix: str, keep) -> list[str]:
     ]
 
 
-def same_results(out, stdout: str, classic_demo, session: str) -> None:
+def same_results(out, stdout: str, classic: tuple, session: str) -> None:
     """The same tables, winner, scoring and drift lines as the classic local run."""
-    classic_out, classic_stdout = classic_demo
+    classic_out, classic_stdout = classic
     rows = check_results(out, stdout, "demand_forecast")
     assert rows == check_results(classic_out, classic_stdout, "demand_forecast")
     spark_line = cell_lines(out, "%load_ext", lambda line: line.startswith("spark: "))
@@ -123,17 +150,16 @@ def same_results(out, stdout: str, classic_demo, session: str) -> None:
 
 
 @pytest.mark.connect
-def test_demand_forecast_on_spark_connect_matches_classic(classic_demo, tmp_path) -> None:
+@pytest.mark.background("classic_demo", "connect_demo")
+def test_demand_forecast_on_spark_connect_matches_classic(background) -> None:
     """The whole demo behind a local Spark Connect server (no SparkContext in the notebook)."""
-    stdout = run_example(tmp_path / "out", "demand_forecast", remote="local[2]")
-    same_results(tmp_path / "out", stdout, classic_demo, "behind Spark Connect")
+    out, stdout = background.result("connect_demo")
+    same_results(out, stdout, background.result("classic_demo"), "behind Spark Connect")
 
 
 @pytest.mark.cluster
-def test_demand_forecast_on_a_standalone_cluster_matches_classic(classic_demo, tmp_path) -> None:
+@pytest.mark.background("classic_demo", "cluster_demo")
+def test_demand_forecast_on_a_standalone_cluster_matches_classic(background) -> None:
     """The whole demo on one master and two workers started here (executors in other JVMs)."""
-    from dbx_architect.runtime.cluster import StandaloneCluster
-
-    with StandaloneCluster(workers=2, root=tmp_path / "cluster") as cluster:
-        stdout = run_example(tmp_path / "out", "demand_forecast", master=cluster.url)
-    same_results(tmp_path / "out", stdout, classic_demo, f"spark: {cluster.url},")
+    out, stdout, url = background.result("cluster_demo")
+    same_results(out, stdout, background.result("classic_demo"), f"spark: {url},")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from conftest import ROOT, run
+from conftest import ROOT, background_job, job_env, run
 from IPython.core.error import UsageError
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -149,8 +151,8 @@ def test_bad_requirements_get_one_message(shell, tmp_path, body, message) -> Non
     assert not (tmp_path / "bad.ipynb").exists()
 
 
-@pytest.mark.spark
-def test_the_expanded_outline_runs_end_to_end(tmp_path) -> None:
+@background_job
+def expanded_outline(folder: Path):
     """The demand forecast outline, as generated code, on the demo's landing data (nbclient)."""
     import nbformat
     from nbclient import NotebookClient
@@ -167,9 +169,18 @@ def test_the_expanded_outline_runs_end_to_end(tmp_path) -> None:
             + "]})"
         )
     )
+    folder.mkdir(parents=True, exist_ok=True)
     NotebookClient(
-        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute(env=job_env())
+    return nb
+
+
+@pytest.mark.spark
+@pytest.mark.background("expanded_outline")
+def test_the_expanded_outline_runs_end_to_end(background) -> None:
+    """The expanded outline runs in a fresh kernel (started with the session, in the background)."""
+    nb = background.result("expanded_outline")
     registry_cell = next(c for c in nb.cells if "for alias in" in c.source)
     registry = "".join(o.get("text", "") for o in registry_cell.outputs)
     assert "@challenger: version 1" in registry and "@champion: version 1" in registry

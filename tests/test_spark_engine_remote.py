@@ -7,13 +7,12 @@ of the suite for time (the suite's cluster test runs the whole demo there)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, background_job, job_env, run_process
 from spark_engine_job import run_job
 
 pytestmark = pytest.mark.spark
@@ -22,22 +21,29 @@ JOB = ROOT / "tests" / "spark_engine_job.py"
 
 def run_elsewhere(out, **env) -> dict:
     """The job in a fresh process whose %dbx_spark *env* points at another engine."""
+    out.mkdir(parents=True, exist_ok=True)
     unset = ("SPARK_REMOTE", "DBX_SPARK_MASTER", "MLFLOW_TRACKING_URI")
-    base = {k: v for k, v in os.environ.items() if k not in unset}
     with (out / "job.log").open("w") as log:  # a file: a full pipe would stall the job
-        job = subprocess.run(
+        job = run_process(
             [sys.executable, str(JOB), str(out)],
+            timeout=900,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**base, **env},
+            env=job_env(unset, **env),
             cwd=out,
-            timeout=900,
         )
     assert job.returncode == 0, (out / "job.log").read_text()[-3000:]
     return json.loads((out / "result.json").read_text())
 
 
-@pytest.fixture(scope="module")
+@background_job
+def engine_job_on_connect(folder) -> dict:
+    """Started with the session, beside the in-process tests (conftest.py's background jobs)."""
+    return run_elsewhere(folder, SPARK_REMOTE="local[2]")
+
+
+# session-scoped: the connect test that reads it runs last, after other modules
+@pytest.fixture(scope="session")
 def classic_job(ip_session, tmp_path_factory, spark):
     """The same job on the test run's classic local[2] session."""
     import mlflow
@@ -99,7 +105,8 @@ def same_as_classic(result: dict, classic: dict) -> None:
 
 
 @pytest.mark.connect
-def test_spark_engine_zoo_deploy_monitor_on_spark_connect(classic_job, tmp_path) -> None:
-    result = run_elsewhere(tmp_path, SPARK_REMOTE="local[2]")
+@pytest.mark.background("engine_job_on_connect")
+def test_spark_engine_zoo_deploy_monitor_on_spark_connect(classic_job, background) -> None:
+    result = background.result("engine_job_on_connect")
     assert result["session"] == "pyspark.sql.connect.session"
     same_as_classic(result, classic_job)
