@@ -96,6 +96,15 @@ WRONG = {
         'from pyspark.sql import functions as F\n\ndf = spark.table("t").select(F.coll("a"))\n',
         [(3, "pyspark.sql.functions.coll: not in the installed pyspark 4.2.0")],
     ),
+    "misspelled DataFrame method": (
+        'df = spark.table("t")\nrow = df.frist()\nname = df.store  # a column: not called\n',
+        [(2, "DataFrame.frist: not in the installed pyspark 4.2.0")],
+    ),
+    "keyword beside a mapping": (
+        'import mlflow\n\nwhere = {"name": "m"}\n'
+        'mlflow.register_model("runs:/r/m", **where, tgas={})\n',
+        [(4, "mlflow.register_model(): got an unexpected keyword argument 'tgas'")],
+    ),
     "removed MLflow function": (
         'import mlflow\n\nmlflow.get_artifact_uri_legacy("x")\n',
         [(3, "mlflow.get_artifact_uri_legacy: not in the installed mlflow 3.17.2")],

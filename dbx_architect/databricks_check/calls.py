@@ -123,12 +123,18 @@ def member(base: Value, name: str) -> Value | None:
 
 
 def has_member(cls: type, name: str) -> bool:
-    """Whether instances of *cls* may have *name* (attributes, fields, dynamic lookups)."""
+    """Whether instances of *cls* may have a callable *name*: a class attribute, a field, a
+    slot, or what ``__getattr__`` gives when that can be called (``df.colname`` is a Column,
+    which cannot: ``df.frist()`` fails)."""
+    if hasattr(cls, name) or name in getattr(cls, "__slots__", ()):
+        return True
     if any(name in getattr(k, "__annotations__", {}) for k in cls.__mro__):
         return True
-    if hasattr(cls, "__getattr__") or name in getattr(cls, "__slots__", ()):
-        return True
-    return hasattr(cls, name)
+    dynamic = getattr(cls, "__getattr__", None)
+    if dynamic is None:
+        return False
+    given = returns(dynamic)
+    return given is None or any("__call__" in vars(k) for k in given.__mro__)
 
 
 def returns(function: Any) -> type | None:
@@ -180,18 +186,29 @@ def type_checking_imports(module: str) -> dict[str, tuple[str, str]]:
 
 
 def bind(callee: Value, call: ast.Call) -> str | None:
-    """The binding error of *call* against *callee*'s signature, or None (also when unknown)."""
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(
-        k.arg is None for k in call.keywords
-    ):
-        return None
+    """The binding error of *call* against *callee*'s signature, or None (also when unknown).
+
+    A call with ``*args`` or ``**mapping`` binds only its written keywords (and a literal
+    mapping's keys): a keyword the function has no parameter for is still an error."""
     try:
         signature = inspect.signature(callee.obj)
     except (TypeError, ValueError):
         return None
+    keywords = {k.arg: ARG for k in call.keywords if k.arg}
+    unpacked = [k.value for k in call.keywords if k.arg is None]
+    literal = all(isinstance(v, ast.Dict) and None not in v.keys for v in unpacked)
+    for mapping in unpacked if literal else []:
+        assert isinstance(mapping, ast.Dict)
+        for key in mapping.keys:
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                keywords[key.value] = ARG
     args = [ARG] * (len(call.args) + (1 if callee.method else 0))
+    whole = literal and not any(isinstance(a, ast.Starred) for a in call.args)
     try:
-        signature.bind(*args, **{k.arg: ARG for k in call.keywords if k.arg})
+        if whole:
+            signature.bind(*args, **keywords)
+        else:
+            signature.bind_partial(*([ARG] if callee.method else []), **keywords)
     except TypeError as err:
         return f"{callee.path}(): {err}"
     return None

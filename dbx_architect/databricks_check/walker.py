@@ -207,9 +207,9 @@ class Walker:
         from .sql import expression_error, literal_text, statements
 
         texts = [literal_text(a) for a in node.args] if path in EXPRESSIONS else []
-        for text in [t for t in texts if t is not None]:
-            self.expressions.append((node.lineno, text))
-            error = expression_error(text)
+        for expression in [t for t in texts if t is not None]:
+            self.expressions.append((node.lineno, expression))
+            error = expression_error(expression)
             if error:
                 self.problems.append((node.lineno, error))
         for keyword in node.keywords:
