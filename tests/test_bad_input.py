@@ -82,7 +82,7 @@ BAD = [
     (
         "sales",
         "source: /a.csv\n",
-        "%%bronze: schema: required for an incremental csv load (the file stream needs explicit columns; on Databricks Auto Loader infers them), e.g. schema: id INT, amount DOUBLE",
+        "%%bronze: schema: required for an incremental csv load (the file stream needs explicit columns; on Databricks Auto Loader infers them, and with a session (%dbx_spark) they are read from the files), e.g. schema: id INT, amount DOUBLE",
     ),
     (
         "sales; DROP TABLE x",

@@ -138,7 +138,8 @@ BAD = [
         "keys: [id]}\ntarget: units\ntask: regression\n",
         "%%outline: the Bronze: events cell would not expand: %%bronze: schema: required for an "
         "incremental json load (the file stream needs explicit columns; on Databricks Auto Loader "
-        "infers them), e.g. schema: id INT, amount DOUBLE",
+        "infers them, and with a session (%dbx_spark) they are read from the files), e.g. schema: "
+        "id INT, amount DOUBLE",
     ),
 ]
 

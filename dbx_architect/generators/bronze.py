@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +79,7 @@ class BronzeContext(TableContext):
     checkpoint: str
     schema_location: str
     infer: bool  # Auto Loader infers the columns (Databricks, no schema) and evolves them
+    read_from_files: bool  # local, no schema: the columns were read from the files at expansion
     schema_hints: str | None
     volume: str | None  # catalog.schema.volume of the checkpoints, to create on Databricks
     relative: list[str]  # local paths made absolute at run time
@@ -95,13 +97,29 @@ def _check_schema_inference(
                 "infers the other columns); with schema, put the types there"
             )
         parse_schema(spec.schema_hints, "schema_hints")
-    if schemaless_stream and files and settings.target != "databricks":
+    return schemaless_stream and files and settings.target == "databricks"
+
+
+def _columns_from_files(
+    source: dict[str, Any], options: dict[str, str], lookup: ColumnLookup
+) -> str:
+    """A local file stream without schema: the columns of the files there now, read through the
+    live session (and written into the cell), or one line saying why they cannot be."""
+    file_schema = getattr(lookup, "file_schema", None)
+    fmt, path = source["format"], source["path"]
+    if file_schema is None:
         raise SpecError(
-            f"schema: required for an incremental {source['format']} load "
-            "(the file stream needs explicit columns; on Databricks Auto Loader infers them), "
-            "e.g. schema: id INT, amount DOUBLE"
+            f"schema: required for an incremental {fmt} load (the file stream needs explicit "
+            "columns; on Databricks Auto Loader infers them, and with a session (%dbx_spark) "
+            "they are read from the files), e.g. schema: id INT, amount DOUBLE"
         )
-    return schemaless_stream and files
+    ddl = file_schema(fmt, os.path.abspath(path) if is_relative(path) else path, options)
+    if ddl is None:
+        raise SpecError(
+            f"schema: there are no {fmt} files at {short(path)} to read the columns from; add "
+            "them, or give schema: id INT, amount DOUBLE"
+        )
+    return str(ddl)
 
 
 def plan_bronze(
@@ -110,8 +128,15 @@ def plan_bronze(
     """The template context for one ``%%bronze`` cell."""
     source = _source(spec, settings)
     incremental = spec.load == "incremental"
+    options = dict(spec.options)
+    if source["format"] == "csv":
+        options.setdefault("header", "true")
     columns = parse_schema(spec.schema_ddl) if spec.schema_ddl else None
     infer = _check_schema_inference(spec, source, settings, columns is None and incremental)
+    read_from_files = columns is None and incremental and source["kind"] == "files" and not infer
+    if read_from_files:
+        inferred = _columns_from_files(source, options, lookup)
+        columns = parse_schema(inferred, f"schema (read from the files: {short(inferred)})")
     if columns is not None and source["kind"] != "files":
         raise SpecError("schema: a Delta or table source brings its own columns; remove schema")
     names = [c.name for c in columns] if columns is not None else None
@@ -122,9 +147,6 @@ def plan_bronze(
     for key in ("keys", "partition_by", "cluster_by"):
         known.require(key, getattr(spec, key))
     known.require("column_tags", list(spec.column_tags))
-    options = dict(spec.options)
-    if source["format"] == "csv":
-        options.setdefault("header", "true")
     checkpoint = f"{settings.volume_root.rstrip('/')}/{table.schema}/{table.table}"
     local_paths = [p for p in (source.get("path"), checkpoint) if p and is_relative(p)]
     if settings.target == "databricks" and local_paths:
@@ -152,6 +174,7 @@ def plan_bronze(
         checkpoint=checkpoint,
         schema_location=f"{checkpoint}/_schema",
         infer=infer,
+        read_from_files=read_from_files,
         schema_hints=spec.schema_hints,
         volume=checkpoint_volume(settings),
         view=f"_bronze_{table.table}_batch",

@@ -4,7 +4,7 @@ STARTER = """\
 # Requirements for dbx-architect outline (or a %%outline cell). Edit, then:
 #   dbx-architect outline requirements.yaml -o my_use_case.ipynb   (or .py for Databricks)
 use_case: demand forecast          # a few words: the notebook's title
-# name: demand_forecast            # names the Gold table, model, experiment (default: from use_case)
+# name: demand_forecast            # names tables, model, experiment (default: from use_case)
 # catalog: main                    # default: the configured catalog
 sources:                           # each becomes a Bronze and a Silver table
   - name: sales

@@ -13,18 +13,38 @@ def no_lookup(table: str) -> list[str] | None:
     return None
 
 
-def spark_lookup(spark: Any) -> ColumnLookup:
-    """Columns of a table as the session sees them, or None when it cannot say."""
+class SessionLookup:
+    """What a live session can tell an expansion: a table's columns, and the columns of the
+    files at a path (read once, at expansion time, for a file source given without schema)."""
 
-    def columns(table: str) -> list[str] | None:
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+
+    def __call__(self, table: str) -> list[str] | None:
+        """Columns of *table* as the session sees them, or None when it cannot say."""
         try:
-            if not spark.catalog.tableExists(table):
+            if not self.spark.catalog.tableExists(table):
                 return None
-            return list(spark.table(table).columns)
+            return list(self.spark.table(table).columns)
         except Exception:  # an unreachable catalog must never break an expansion
             return None
 
-    return columns
+    def file_schema(self, fmt: str, path: str, options: dict[str, str]) -> str | None:
+        """``name TYPE, ...`` of the files at *path* as Spark infers them, or None when there
+        are none (or they cannot be read)."""
+        reader = self.spark.read.format(fmt).options(**options)
+        if fmt == "csv":
+            reader = reader.option("inferSchema", "true")
+        try:
+            fields = reader.load(path).schema.fields
+        except Exception:  # no files, or files Spark cannot read: the caller says so
+            return None
+        return ", ".join(f"{f.name} {f.dataType.simpleString().upper()}" for f in fields) or None
+
+
+def spark_lookup(spark: Any) -> ColumnLookup:
+    """Columns of a table as the session sees them, or None when it cannot say."""
+    return SessionLookup(spark)
 
 
 class CatalogBrowser:
