@@ -89,6 +89,18 @@ class SnippetCell:
     defaults: dict[str, str] = field(default_factory=dict)
     description: str = ""
 
+    def for_target(self, target: str) -> tuple[str, dict[str, str]]:
+        """(body, defaults) for *target*. On Databricks a relative default path (which it
+        refuses: no working folder) becomes a Unity Catalog volume path, /Volumes/<default>."""
+        if target != "databricks":
+            return self.body, dict(self.defaults)
+        body, defaults = self.body, dict(self.defaults)
+        for marker, value in self.defaults.items():
+            if value.startswith("./"):
+                body = body.replace(marker, f"/Volumes/{marker}")
+                defaults[marker] = "main/" + value.removeprefix("./")
+        return body, defaults
+
 
 @dataclass(frozen=True)
 class Generator:

@@ -45,11 +45,8 @@ def generate(target: str = "local") -> list[Snippet]:
     settings = Settings.from_config(DbxArchitect(), target)
     snippets = []
     for magic, generator in GENERATORS.items():
-        name, body, defaults = (
-            generator.snippet.name,
-            generator.snippet.body,
-            generator.snippet.defaults,
-        )
+        name = generator.snippet.name
+        body, defaults = generator.snippet.for_target(target)
         description = generator.snippet.description
         cell = f"%%{magic} {name}\n{body}"
         snippets.append(

@@ -24,11 +24,7 @@ GOLDENS = sorted((ROOT / "tests" / "golden").glob("*/*.databricks.py"))
 REQUIREMENTS = sorted((ROOT / "examples" / "requirements").glob("*.yaml"))
 # Real problems the checker found in generated code: (case id) -> why. Each stays a strict
 # xfail until the template is fixed, so the fix turns it into a failure to remove from here.
-SNIPPET_BUGS = {
-    "bronze": "the bronze snippet's source marker (default ./landing/sales/) is relative, and the "
-    "Databricks target refuses relative sources (finding 7): `dbx-architect snippets --target "
-    "databricks` fails",
-}
+SNIPPET_BUGS: dict[str, str] = {}
 
 
 def databricks() -> Settings:
@@ -74,7 +70,8 @@ def snippet_case(magic: str) -> object:
 def test_every_snippet_rendered_for_databricks_has_no_findings(magic: str) -> None:
     """The code snippet of each magic, rendered as dbx_architect.snippets renders it."""
     snippet = GENERATORS[magic].snippet
-    code = expand(magic, snippet.name, snippet.name, snippet.body, databricks()).code
+    body, _ = snippet.for_target("databricks")
+    code = expand(magic, snippet.name, snippet.name, body, databricks()).code
     assert check_cell(code, f"snippet {magic}") == []
 
 

@@ -57,3 +57,19 @@ def test_wheel_installs_and_expands(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) >= 1
+
+
+def test_every_package_folder_is_in_the_wheel_list() -> None:
+    """pyproject lists packages by hand (magics/ and widgets/ map into dbx_architect): a new
+    subpackage missing from the list would be left out of the wheel."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        "dbx_architect." + ".".join(p.parent.relative_to(ROOT / "dbx_architect").parts)
+        for p in (ROOT / "dbx_architect").rglob("__init__.py")
+    }
+    found = {name.rstrip(".") for name in found} | {"dbx_architect.magics", "dbx_architect.widgets"}
+    assert found - {"dbx_architect.templates"} <= listed
