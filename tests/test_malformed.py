@@ -605,7 +605,8 @@ CLI_CASES = [
         ["explode"],
         b"",
         E + "argument command: invalid choice: 'explode' (choose from 'expand', "
-        "'outline', 'new', 'snippets', 'check', 'docs', 'jars') (see dbx-architect --help)",
+        "'outline', 'new', 'expand-notebook', 'collapse', 'snippets', 'check', 'docs', 'jars') "
+        "(see dbx-architect --help)",
     ),
     (["outline", "missing.yaml", "-o", "x.ipynb"], b"", E + "outline: missing.yaml: no such file"),
     (["outline", "adir", "-o", "x.ipynb"], b"", E + "outline: adir is a folder, not a file"),
