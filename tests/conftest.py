@@ -33,17 +33,21 @@ def background_job(job: Job) -> Job:
 
 
 class BackgroundRuns:
-    """The session's background jobs, run one at a time in a worker thread.
+    """The session's background jobs, in the order the tests name them.
 
-    They start when the session starts (a Spark-heavy job in a fresh process uses about one of
-    the two cores, the in-process tests the other); the tests that read them run last.
+    They start when the session starts, one at a time while the in-process tests run (a
+    Spark-heavy job in a fresh process keeps about one of two cores busy, the in-process tests
+    the other); the tests that read them run last, and from then on two jobs run at a time.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.env = dict(os.environ)  # as the session started: tests change theirs meanwhile
         self.seconds: dict[str, float] = {}
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="background")
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="background")
+        self._slots = threading.Semaphore(1)  # the other core runs the in-process tests
+        self._widened = False
+        self._closed = False
         self._runs: dict[str, Future] = {}
         self._processes: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
@@ -54,19 +58,27 @@ class BackgroundRuns:
 
     def result(self, name: str) -> Any:
         """What job *name* returned (waits for it; its failure fails the caller)."""
+        if not self._widened:  # the in-process tests are done: their core is free
+            self._widened = True
+            self._slots.release()
         self.start(name)
         return self._runs[name].result()
 
     def _timed(self, name: str, job: Job) -> Any:
-        started = time.perf_counter()
-        try:
-            return job(self.root / name)
-        finally:
-            self.seconds[name] = time.perf_counter() - started
+        with self._slots:
+            if self._closed:
+                raise RuntimeError(f"{name}: the session ended before it started")
+            started = time.perf_counter()
+            try:
+                return job(self.root / name)
+            finally:
+                self.seconds[name] = time.perf_counter() - started
 
     def close(self) -> None:
-        """Drop the jobs not started; end the processes of the one running."""
+        """Drop the jobs not started; end the processes of those running."""
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._slots.release()  # a job waiting for a slot sees the session closed
         with self._lock:
             for process in self._processes:
                 process.kill()
