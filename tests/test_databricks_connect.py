@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -54,12 +55,18 @@ SCRIPT = textwrap.dedent(
 
 @pytest.mark.connect
 def test_a_connect_session_with_databricks_settings_is_recognised(tmp_path) -> None:
+    # SPARK_TESTING: pyspark's local Connect server takes a free port (and its client finds
+    # it), so this server does not collide with the other Connect runs of the test session.
+    env = {**os.environ, "SPARK_TESTING": "1"}
+    env.pop("DATABRICKS_HOST", None)
+    env.pop("DATABRICKS_RUNTIME_VERSION", None)
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(tmp_path / "root")],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=tmp_path,
+        env=env,
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     assert lines, done.stdout[-2000:] + done.stderr[-3000:]
