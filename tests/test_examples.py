@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, background_job, job_env, run_process
+from conftest import ROOT, background_job, job_env, run_process, spark_connect_job
 
 pytestmark = pytest.mark.spark
 
@@ -73,7 +73,7 @@ def churn_demo(folder: Path) -> tuple[Path, str]:
     return folder / "out", run_example(folder / "out", "churn")
 
 
-@background_job
+@spark_connect_job
 def connect_demo(folder: Path) -> tuple[Path, str]:
     """The whole demo behind a local Spark Connect server (no SparkContext in the notebook)."""
     return folder / "out", run_example(folder / "out", "demand_forecast", remote="local[2]")
