@@ -48,6 +48,7 @@ def remote_url(session: Any) -> str:
 
 
 def is_connect_session(session: Any) -> bool:
+    """A Spark Connect session (pyspark's client or databricks-connect's), read from its class."""
     return type(session).__module__.startswith(CONNECT_MODULES)
 
 

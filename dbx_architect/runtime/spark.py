@@ -157,7 +157,9 @@ def start_local_spark(
 
 def is_connect(spark: Any) -> bool:
     """True for a Spark Connect client session (no SparkContext, no JVM on this side)."""
-    return type(spark).__module__.startswith("pyspark.sql.connect")
+    from .databricks_connect import is_connect_session
+
+    return is_connect_session(spark)
 
 
 def _build(runtime: LocalRuntime, master: str, coordinate: str, connect: bool = False) -> Any:
