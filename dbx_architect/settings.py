@@ -168,12 +168,12 @@ class Settings:
         return cls(**values)
 
 
-def connect_settings(explicit: set[str]) -> dict[str, Any]:
+def connect_settings(explicit: set[str], found: Any = None) -> dict[str, Any]:
     """target, compute and catalog of a Databricks Connect session in the notebook (VS Code),
-    for the keys nobody set; empty when there is none."""
+    for the keys nobody set; empty when there is none. *found*: a detection already made."""
     from .runtime.databricks_connect import detect_here
 
-    found = detect_here()
+    found = found or detect_here()
     if found is None:
         return {}
     values: dict[str, Any] = {"target": "databricks"}

@@ -67,7 +67,7 @@ class ConfigMagics(Magics):
         from ..settings import connect_settings
 
         found = detect_here()
-        return (connect_settings(self.settings.explicit), found.evidence) if found else None
+        return (connect_settings(self.settings.explicit, found), found.evidence) if found else None
 
     def _current(self) -> dict[str, Any]:
         return {key: getattr(self.settings, key) for key in KEYS}
