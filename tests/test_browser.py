@@ -105,6 +105,27 @@ def lab(tmp_path):
     log.close()
 
 
+def _accept_dialogs(page) -> None:
+    """Answer a dialog the front end opened on its own, as a person would, and record it.
+
+    Under load Notebook 7 can ask which kernel to start (the kernel took too long to come up);
+    its default answer is the notebook's own kernel. The dialog's text goes to the test output and
+    a screenshot, so an unexpected one is visible in the artifacts.
+    """
+    for _ in range(3):
+        dialog = page.locator(".jp-Dialog")
+        if not dialog.count():
+            return
+        print(f"dialog: {dialog.first.inner_text()!r}")
+        page.screenshot(path=ARTIFACTS / f"dialog-{time.strftime('%H%M%S')}.png")
+        accept = dialog.first.locator("button.jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(1000)
+
+
 def _cells(page):
     return page.locator(".jp-Notebook .jp-Cell")
 
@@ -118,7 +139,12 @@ def _run_cell(page, index: int, timeout: float = 120_000) -> None:
     cell = _cells(page).nth(index)
     before = cell.locator(".jp-InputPrompt").inner_text()
     for attempt in range(3):
-        cell.locator(".cm-content").click()
+        _accept_dialogs(page)
+        try:
+            cell.locator(".cm-content").click(timeout=15_000)
+        except Exception:  # a dialog opened between the check and the click
+            _accept_dialogs(page)
+            cell.locator(".cm-content").click()
         page.keyboard.press("Control+Enter")
         try:
             wait = timeout if attempt == 2 else 20_000
@@ -161,6 +187,7 @@ def _open(browser, url: str):
         "!document.body.textContent.includes('Kernel starting')",
         timeout=90_000,
     )
+    _accept_dialogs(page)
     return page
 
 
