@@ -10,6 +10,7 @@ from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..errors import DbxArchitectError, short
+from ..runtime.catalog import ColumnLookup, no_lookup, spark_lookup
 from ..settings import TARGETS, DbxArchitect, Settings
 from .arguments import parse_line
 
@@ -30,9 +31,10 @@ class OutlineMagics(Magics):
     def outline(self, line: str, cell: str) -> None:
         """Write a governed notebook from requirements: layout, stages, checklist, features.
 
-        Keys: use_case, catalog, sources (name, path or table, format, schema, keys, load),
-        target, task, time_col, grain, group_by, sla, latency, compliance (pii,
-        retention_days), owners (data, ml, readers). See docs/outline.md.
+        Keys: use_case, name, catalog, sources (name, path or table, format, schema, keys, load,
+        role, relates, time_col), target, task, time_col, grain, group_by, entity, windows,
+        labels, sla, latency, compliance (pii, retention_days), owners (data, ml, readers).
+        See docs/outline.md.
         """
         from ..outline import plan_from_text
         from ..outline.notebook import write
@@ -40,7 +42,8 @@ class OutlineMagics(Magics):
         args = parse_line(self.outline, line, "%%outline")
         path = _notebook_path(args.name, args.py)
         try:
-            plan = plan_from_text(cell, Settings.from_config(self.settings, args.target))
+            settings = Settings.from_config(self.settings, args.target)
+            plan = plan_from_text(cell, settings, self._lookup())
             written = write(plan, path, expanded=args.expanded, force=args.force)
         except DbxArchitectError as err:
             raise UsageError(f"%%outline: {str(err).removeprefix('outline: ')}") from None
@@ -55,6 +58,11 @@ class OutlineMagics(Magics):
             f"{sum(not ok for _, ok, _ in plan.checklist)} checklist gap(s)."
         )
         display(FileLink(str(written)))
+
+    def _lookup(self) -> ColumnLookup:
+        """The session's view of tables and files: columns of files given without schema."""
+        spark = self.shell.user_ns.get("spark")
+        return spark_lookup(spark) if spark is not None else no_lookup
 
 
 def _notebook_path(name: str, py: bool) -> Path:

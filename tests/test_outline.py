@@ -16,6 +16,7 @@ from dbx_architect.outline.notebook import from_databricks, notebook, to_databri
 from dbx_architect.settings import DbxArchitect, Settings
 
 REQUIREMENTS = sorted((ROOT / "examples" / "requirements").glob("*.yaml"))
+EXAMPLE = {path.stem: path for path in REQUIREMENTS}
 CASES = [(path, target) for path in REQUIREMENTS for target in ("local", "databricks")]
 _transform = TransformerManager().transform_cell
 
@@ -62,8 +63,8 @@ def test_outline_validates_compiles_and_expands(path, target) -> None:
 
 
 def test_checklist_names_the_gaps() -> None:
-    demand = plan_from_text(REQUIREMENTS[1].read_text(), settings("local"))
-    churn = plan_from_text(REQUIREMENTS[0].read_text(), settings("databricks"))
+    demand = plan_from_text(EXAMPLE["demand_forecast"].read_text(), settings("local"))
+    churn = plan_from_text(EXAMPLE["churn"].read_text(), settings("databricks"))
     gaps = {
         p.requirements.use_case: [i for i, ok, _ in p.checklist if not ok] for p in (demand, churn)
     }
@@ -92,7 +93,7 @@ def test_the_plan_stages_come_from_the_table(path, target) -> None:
 
 
 def test_outline_magic_writes_next_to_the_notebook(shell, tmp_path, capsys) -> None:
-    body = REQUIREMENTS[1].read_text()
+    body = EXAMPLE["demand_forecast"].read_text()
     assert run(shell, f"%%outline demand\n{body}").success
     assert (tmp_path / "demand.ipynb").exists()
     assert (
@@ -158,7 +159,7 @@ def expanded_outline(folder: Path):
     import nbformat
     from nbclient import NotebookClient
 
-    plan = plan_from_text(REQUIREMENTS[1].read_text(), settings("local"))
+    plan = plan_from_text(EXAMPLE["demand_forecast"].read_text(), settings("local"))
     nb = notebook(plan, expanded=True)
     demo = nbformat.read(ROOT / "examples" / "demand_forecast.ipynb", as_version=4)
     landing = next(c for c in demo.cells if "def delivery(" in c.source)

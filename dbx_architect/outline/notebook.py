@@ -90,15 +90,17 @@ def _requirements(plan: Plan) -> str:
             s.format or ("table" if s.table else ""),
             ", ".join(s.keys),
             s.load,
+            *([_role(plan, s.name)] if plan.grain else []),
         ]
         for s in req.sources
     ]
+    header = ["source", "where", "format", "keys", "load", *(["role"] if plan.grain else [])]
     over = ""
     if req.time_col:
         over = f", over `{req.time_col}`" + (f" per {req.grain}" if req.grain else "")
     return (
         "## 1. Requirements\n\n"
-        + _md_table(["source", "where", "format", "keys", "load"], sources)
+        + _md_table(header, sources)
         + f"\n\n- **Predict** `{req.target}` ({req.task})"
         + over
         + f"\n- **Latency** {req.latency}; **SLA** {req.sla or 'not stated'}"
@@ -107,6 +109,17 @@ def _requirements(plan: Plan) -> str:
         + f"\n- **Owners** data: {owners.data or '—'}, ML: {owners.ml or '—'}, readers: "
         + (", ".join(owners.readers) or "—")
     )
+
+
+def _role(plan: Plan, source: str) -> str:
+    """entity, events of it (by which column, since when), labels or lookup."""
+    grain = plan.grain
+    assert grain is not None
+    role = grain.roles[source]
+    if role not in ("events", "labels"):
+        return role
+    found = next(s for s in grain.others if s.name == source)
+    return f"{role} of {grain.entity.name} (by {grain.event_key(found)}, at {found.time_col})"
 
 
 def _layout(plan: Plan) -> str:
@@ -146,10 +159,10 @@ def _stage(stage: Stage, plan: Plan, expanded: bool) -> list[Cell]:
 
 def _feature_table(plan: Plan) -> str:
     rows = [
-        [f"`{f.name}`", f.definition, f.source, f.owner, f.freshness, f.nulls]
+        [f"`{f.name}`", f.definition, f.source, f.window, f.owner, f.freshness, f.nulls]
         for f in plan.features
     ]
-    header = ["feature", "definition", "source", "owner", "freshness", "nulls"]
+    header = ["feature", "definition", "source", "window", "owner", "freshness", "nulls"]
     return "#### Feature specification\n\n" + _md_table(header, rows)
 
 
@@ -253,7 +266,9 @@ def validate(plan: Plan) -> None:
 
 def _expanded(stage: Stage, plan: Plan) -> str:
     try:
-        return expand(stage.magic, stage.name, stage.name, stage.body, plan.settings).cell
+        return expand(
+            stage.magic, stage.name, stage.name, stage.body, plan.settings, plan.lookup
+        ).cell
     except SpecError as err:  # the plan's own specs always validate; say so loudly if not
         raise SpecError(f"outline: the {stage.title} cell would not expand: {err}") from err
 

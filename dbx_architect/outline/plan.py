@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import SpecError, short
+from ..runtime.catalog import ColumnLookup, no_lookup
 from ..settings import Settings
 from ..spec.requirements import Requirements, Source
+from . import entity
 
 NAMING = (
     "Bronze and Silver tables are named after their source (`<catalog>.<layer>.<source>`); the "
@@ -59,6 +61,7 @@ class Feature:
     owner: str
     freshness: str
     nulls: str
+    window: str = "—"
 
 
 @dataclass
@@ -73,6 +76,8 @@ class Plan:
     grants: list[tuple[str, str, str]] = field(default_factory=list)
     checklist: list[tuple[str, bool, str]] = field(default_factory=list)
     volumes: list[str] = field(default_factory=list)  # catalog.schema.volume relative sources use
+    grain: entity.EntityGrain | None = None  # who is who, for an entity-grain task
+    lookup: ColumnLookup = no_lookup  # a live session's view of tables and files, or nothing
 
 
 def _columns(source: Source) -> list[str] | None:
@@ -98,6 +103,7 @@ class _Facts:
     # On Databricks a relative source path has no folder to resolve against: it is read from a
     # Unity Catalog volume of the Bronze schema instead (./landing/sales/ -> the volume landing).
     landing: str | None = None  # catalog.schema holding those volumes
+    grain: entity.EntityGrain | None = None  # who is who, when the model predicts per entity
 
     def source_path(self, path: str) -> str:
         from ..generators.bronze import is_relative
@@ -122,11 +128,13 @@ class _Facts:
 StageOutput = list[tuple[Stage, TablePlan]]
 
 
-def plan(req: Requirements, settings: Settings) -> Plan:
-    """Every decision the outline writes down, checked against the requirements."""
+def plan(req: Requirements, settings: Settings, lookup: ColumnLookup = no_lookup) -> Plan:
+    """Every decision the outline writes down, checked against the requirements; *lookup* (a
+    live session's) reads the columns of files given without schema."""
     settings = replace(settings, catalog=req.catalog or settings.catalog)
-    result = Plan(req, settings, _layout(settings))
-    facts = _facts(req, result.schemas)
+    req, grain = entity.resolve(req, lookup)
+    result = Plan(req, settings, _layout(settings), grain=grain, lookup=lookup)
+    facts = _facts(req, result.schemas, grain)
     if settings.target == "databricks":
         facts = replace(facts, landing=result.schemas["bronze"])
         result.volumes.extend(_volumes(facts))
@@ -134,7 +142,11 @@ def plan(req: Requirements, settings: Settings) -> Plan:
         for cell, table in stage(facts):
             result.stages.append(cell)
             result.tables.append(table)
-    result.features.extend(_features(req, facts.gold, facts.data_owner or "(owner to name)"))
+    owner = facts.data_owner or "(owner to name)"
+    if grain:
+        result.features.extend(_entity_features(req, facts.gold, grain, owner))
+    else:
+        result.features.extend(_features(req, facts.gold, owner))
     result.checklist.extend(_checklist(req))
     _grants(result)
     return result
@@ -158,19 +170,23 @@ def _volumes(facts: _Facts) -> list[str]:
     return [f"{facts.landing}.{name}" for name in dict.fromkeys(found)]
 
 
-def _facts(req: Requirements, schemas: dict[str, str]) -> _Facts:
+def _facts(req: Requirements, schemas: dict[str, str], grain: entity.EntityGrain | None) -> _Facts:
     columns = {s.name: _columns(s) for s in req.sources}
     _check_columns(req, columns)
     data_owner = req.owners.data
     tags = {"use_case": req.base_name}
-    gold = _gold(req, columns, data_owner, tags)
-    keys = (
-        [*gold["group_by"], *([req.time_col] if gold.get("grain") else [])]
-        if "group_by" in gold
-        else list(gold["keys"])
-    )
+    if grain:
+        gold = _entity_gold(req, grain, data_owner, tags)
+        keys = [grain.key, entity.CUTOFF]
+    else:
+        gold = _gold(req, columns, data_owner, tags)
+        keys = (
+            [*gold["group_by"], *([req.time_col] if gold.get("grain") and req.time_col else [])]
+            if "group_by" in gold
+            else list(gold["keys"])
+        )
     ml_owner = req.owners.ml or data_owner
-    return _Facts(req, schemas, columns, data_owner, ml_owner, tags, gold, keys)
+    return _Facts(req, schemas, columns, data_owner, ml_owner, tags, gold, keys, grain=grain)
 
 
 def _bronze(facts: _Facts) -> StageOutput:
@@ -202,7 +218,7 @@ def _bronze_spec(facts: _Facts, source: Source) -> dict[str, Any]:
     }
     if source.format:
         spec["format"] = source.format
-    if source.schema_ddl:
+    if source.schema_ddl and source.path:  # a table brings its own columns
         spec["schema"] = source.schema_ddl
     if source.load != "incremental":
         spec["load"] = source.load
@@ -267,6 +283,9 @@ def _gold_stage(facts: _Facts) -> StageOutput:
         "with the target's history as features"
     )
     layout = "liquid clustering on its keys" if facts.gold.get("group_by") else "by its keys"
+    if facts.grain:
+        why = _entity_why(facts.grain)
+        layout = f"MERGE on {', '.join(facts.keys)}"
     table = TablePlan("gold", f"{facts.schemas['gold']}.{use_case}", facts.data_owner, layout)
     return [(Stage("gold", use_case, facts.gold, f"Gold: {use_case}", why), table)]
 
@@ -274,7 +293,12 @@ def _gold_stage(facts: _Facts) -> StageOutput:
 def _modelzoo(facts: _Facts) -> StageOutput:
     req = facts.req
     zoo: dict[str, Any] = {"table": req.base_name, "target": req.target, "task": req.task}
-    if req.time_col:
+    if facts.grain:
+        zoo["exclude"] = list(facts.keys)  # the entity key and the cut-off are no features
+        if facts.grain.labels:  # train on the earlier cut-offs, test on the latest
+            zoo["time_col"] = entity.CUTOFF
+            zoo["split"] = {"method": "time"}
+    elif req.time_col:
         zoo["time_col"] = req.time_col
         if req.task != "forecast":
             zoo["split"] = {"method": "time"}
@@ -389,6 +413,41 @@ def _gold(
         gold["owner"] = owner
     gold["tags"] = dict(tags)
     return gold
+
+
+def _entity_gold(
+    req: Requirements, grain: entity.EntityGrain, owner: str | None, tags: dict[str, str]
+) -> dict[str, Any]:
+    gold = entity.gold_spec(req, grain)
+    gold["comment"] = f"{req.base_name}: one row per {grain.key} and cut-off, the training table"
+    if owner:
+        gold["owner"] = owner
+    gold["tags"] = dict(tags)
+    return gold
+
+
+def _entity_why(grain: entity.EntityGrain) -> str:
+    events = ", ".join(s.name for s in grain.events) or "no event source"
+    why = (
+        f"The table the model trains on: one row per {grain.key} and cut-off, with "
+        f"{grain.entity.name}'s attributes and windowed aggregates of {events}"
+    )
+    if grain.labels:
+        why += f"; the cut-offs are {grain.labels.name}'s dates (only events before them count)"
+    lookups = [name for name, role in grain.roles.items() if role == "lookup"]
+    if lookups:
+        why += f"; {', '.join(lookups)} (lookup) stay in Silver, not joined"
+    return why
+
+
+def _entity_features(
+    req: Requirements, gold: dict[str, Any], grain: entity.EntityGrain, owner: str
+) -> list[Feature]:
+    freshness = req.sla or "each batch run"
+    return [
+        Feature(name, definition, source, owner, freshness, nulls, window)
+        for name, definition, source, window, nulls in entity.feature_definitions(gold, grain)
+    ]
 
 
 def _features(req: Requirements, gold: dict[str, Any], owner: str) -> list[Feature]:

@@ -6,11 +6,11 @@ See docs/outline.md.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..errors import short
+from ..errors import did_you_mean, short
 from .base import Identifier, OneLine, Principal, SpecModel, _identifier
 from .transform import Columns
 
@@ -38,7 +38,11 @@ class Source(SpecModel):
     format: Literal["csv", "json", "parquet", "delta"] | None = Field(
         None, description="csv, json, parquet or delta; inferred from the path when absent."
     )
-    schema_ddl: OneLine | None = Field(None, alias="schema", description="Spark DDL columns.")
+    schema_ddl: OneLine | None = Field(
+        None,
+        alias="schema",
+        description="Spark DDL columns (of a table: what it holds, for planning the features).",
+    )
     keys: Columns = Field(
         default_factory=list,
         description="The columns that identify a row (required: Silver MERGEs on them).",
@@ -47,6 +51,22 @@ class Source(SpecModel):
         "incremental", description="incremental (only what is new) or full (replace every row)."
     )
     comment: OneLine | None = Field(None, description="The table's comment.")
+    role: Literal["entity", "events", "labels", "lookup"] | None = Field(
+        None,
+        description="entity (one row per thing predicted), events (rows about an entity, "
+        "aggregated over windows), labels (the target per entity and date) or lookup; inferred "
+        "from relates, keys and target when absent.",
+    )
+    relates: dict[Identifier, Identifier] = Field(
+        default_factory=dict,
+        description="Foreign keys, {column: source}: {account_id: accounts}; inferred when a "
+        "known column of this source is the single key of another.",
+    )
+    time_col: Identifier | None = Field(
+        None,
+        description="events: the time of each event; labels: the date a label is known (the "
+        "cut-off: features use only events before it).",
+    )
 
     @model_validator(mode="after")
     def _where(self) -> Source:
@@ -92,6 +112,21 @@ class Requirements(SpecModel):
         None, description="Gold aggregates to this grain on time_col."
     )
     group_by: Columns = Field(default_factory=list, description="Gold's keys besides time.")
+    entity: Identifier | None = Field(
+        None,
+        description="The source at the grain of the model (one row per entity and cut-off); "
+        "default: the source the others relate to.",
+    )
+    windows: list[Annotated[int, Field(ge=1, le=3650)]] = Field(
+        default_factory=lambda: [7, 30, 90],
+        min_length=1,
+        description="Days before each cut-off over which events are aggregated.",
+    )
+    labels: OneLine | None = Field(
+        None,
+        description="Where the target arrives, apart from the features: a source name, or a "
+        "table (raw.churn_labels) landed as one more source with time_col as its date.",
+    )
     sla: OneLine | None = Field(None, description="e.g. daily by 06:00 UTC")
     latency: Literal["batch", "streaming"] = Field("batch", description="batch or streaming.")
     compliance: Compliance = Field(
@@ -120,8 +155,52 @@ class Requirements(SpecModel):
                 raise ValueError(
                     f"sources: {source.name} has no keys; Silver upserts (MERGE) on them"
                 )
+        _check_relations(self.sources)
+        if len(set(self.windows)) != len(self.windows):
+            raise ValueError(f"windows: {short(self.windows)} lists a window twice")
+        if self.entity and self.entity not in names:
+            raise ValueError(
+                f"entity: {short(self.entity)} is not a source{did_you_mean(self.entity, names)}; "
+                f"use one of {', '.join(names)}"
+            )
+        self._check_labels(names)
         if self.task == "forecast" and not self.time_col:
             raise ValueError("time_col: a forecast needs the time column")
         if self.grain and not self.time_col:
             raise ValueError("grain: aggregating to a grain needs time_col")
         return self
+
+    def _check_labels(self, names: list[str]) -> None:
+        if not self.labels or self.labels in names:
+            return
+        if "." not in self.labels:
+            raise ValueError(
+                f"labels: {short(self.labels)} is not a source{did_you_mean(self.labels, names)}; "
+                "name a source, or a table as schema.table"
+            )
+        if self.task == "forecast":
+            raise ValueError("labels: a forecast learns from the history of target itself")
+        if not self.time_col:
+            raise ValueError(
+                f"labels: {short(self.labels)} is a table; add time_col: the date each label is "
+                "known (the cut-off)"
+            )
+
+    @property
+    def labels_table(self) -> str | None:
+        """The table of labels: named by labels:, when it is not a source."""
+        names = [s.name for s in self.sources]
+        return self.labels if self.labels and self.labels not in names else None
+
+
+def _check_relations(sources: list[Source]) -> None:
+    """Every foreign key names a source, and not its own."""
+    names = [s.name for s in sources]
+    for source in sources:
+        for column, other in source.relates.items():
+            if other not in names or other == source.name:
+                raise ValueError(
+                    f"sources: {source.name}: relates: {column}: {short(other)} is not another "
+                    f"source{did_you_mean(other, names)}; use one of "
+                    f"{', '.join(n for n in names if n != source.name)}"
+                )

@@ -1,0 +1,203 @@
+"""Requirements as people write them: roles, foreign keys, the entity grain and labels (no Spark).
+
+Every refusal is one line, before anything is planned or written.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT
+
+from dbx_architect.errors import SpecError
+from dbx_architect.outline import plan_from_text
+from dbx_architect.outline.entity import CUTOFF
+from dbx_architect.settings import DbxArchitect, Settings
+
+LOCAL = Settings.from_config(DbxArchitect(), "local")
+ACCOUNTS = (
+    "  - {name: accounts, path: ./a/, format: json, keys: [account_id], load: full, schema: "
+    "'account_id STRING, plan STRING, email STRING, signup_date DATE, seats INT'}\n"
+)
+USAGE = (
+    "  - {name: usage, table: raw.usage, keys: [event_id], time_col: at, schema: "
+    "'event_id STRING, account_id STRING, at TIMESTAMP, minutes DOUBLE, feature STRING'}\n"
+)
+LABELS = (
+    "  - {name: labels, table: raw.labels, keys: [account_id, day], time_col: day, schema: "
+    "'account_id STRING, day DATE, churned INT'}\n"
+)
+TASK = "target: churned\ntask: classification\n"
+
+
+def requirements(*sources: str, extra: str = "") -> str:
+    return "use_case: c\nsources:\n" + "".join(sources) + extra + TASK
+
+
+def stage(plan, magic: str) -> dict:
+    return next(s.spec for s in plan.stages if s.magic == magic)
+
+
+def test_foreign_keys_are_read_from_known_columns() -> None:
+    """usage has account_id, the single key of accounts, as a plain column: events of accounts;
+    labels hold the target and the key: labels. Numbers are summed, text counted distinct."""
+    plan = plan_from_text(requirements(ACCOUNTS, USAGE, LABELS), LOCAL)
+    assert plan.grain is not None
+    assert plan.grain.roles == {
+        "accounts": "entity",
+        "usage": "events",
+        "labels": "labels",
+    }
+    assert plan.grain.relates["usage"] == {"account_id": "accounts"}
+    gold = stage(plan, "gold")
+    assert gold["kind"] == "entity" and gold["entity"] == "accounts"
+    assert gold["keys"] == ["account_id"]
+    assert gold["attributes"] == ["plan", "email", "seats"]  # no key, no date
+    assert gold["tenure_from"] == "signup_date"
+    assert gold["events"] == [
+        {"table": "usage", "time_col": "at", "numeric": ["minutes"], "categorical": ["feature"]}
+    ]
+    assert gold["windows"] == [7, 30, 90]
+    assert gold["labels"] == {"table": "labels", "time_col": "day", "target": "churned"}
+    zoo = stage(plan, "modelzoo")
+    assert zoo["exclude"] == ["account_id", CUTOFF]
+    assert zoo["time_col"] == CUTOFF and zoo["split"] == {"method": "time"}
+    assert stage(plan, "deploy")["keys"] == ["account_id", CUTOFF]
+
+
+def test_pii_and_a_declared_key_column_stay_out_of_the_features() -> None:
+    usage = USAGE.replace("time_col: at", "time_col: at, relates: {acct: accounts}").replace(
+        "account_id STRING", "acct STRING"
+    )
+    body = requirements(ACCOUNTS, usage, LABELS, extra="compliance: {pii: [email]}\nwindows: 14\n")
+    with pytest.raises(SpecError, match="windows"):  # a list, not a number
+        plan_from_text(body, LOCAL)
+    plan = plan_from_text(body.replace("windows: 14", "windows: [14, 60]"), LOCAL)
+    gold = stage(plan, "gold")
+    assert gold["attributes"] == ["plan", "seats"]
+    assert gold["events"][0]["key"] == "acct"  # the events' own name for the entity key
+    assert gold["windows"] == [14, 60]
+    windows = {f.window for f in plan.features}
+    assert {"14 days", "60 days"} <= windows
+    names = {f.name for f in plan.features}
+    assert {"usage_count_14d", "usage_minutes_mean_60d", "usage_recency_days"} <= names
+    assert "tenure_days" in names and "email" not in names
+
+
+def test_a_labels_table_lands_as_one_more_source() -> None:
+    body = requirements(ACCOUNTS, USAGE, extra="labels: raw.churn_labels\ntime_col: label_date\n")
+    plan = plan_from_text(body, LOCAL)
+    added = plan.requirements.sources[-1]
+    assert (added.name, added.table, added.keys) == (
+        "churn_labels",
+        "raw.churn_labels",
+        ["account_id", "label_date"],
+    )
+    assert [s.name for s in plan.stages if s.magic == "bronze"][-1] == "churn_labels"
+    assert stage(plan, "gold")["labels"] == {
+        "table": "churn_labels",
+        "time_col": "label_date",
+        "target": "churned",
+    }
+
+
+def test_a_source_only_the_entity_refers_to_is_a_lookup() -> None:
+    accounts = ACCOUNTS.replace("seats INT", "seats INT, plan_id STRING")
+    plans = (
+        "  - {name: plans, path: ./p.csv, keys: [plan_id], load: full, "
+        "schema: 'plan_id STRING, price DOUBLE'}\n"
+    )
+    plan = plan_from_text(requirements(accounts, plans, USAGE, LABELS), LOCAL)
+    assert plan.grain is not None and plan.grain.roles["plans"] == "lookup"
+    assert plan.grain.entity.name == "accounts"
+    assert "plan_id" not in stage(plan, "gold")["attributes"]  # a foreign key is no feature
+
+
+@pytest.mark.parametrize("name", ["churn", "demand_forecast"])
+def test_sources_sharing_key_names_plan_as_before(name) -> None:
+    plan = plan_from_text((ROOT / "examples" / "requirements" / f"{name}.yaml").read_text(), LOCAL)
+    assert plan.grain is None
+    assert stage(plan, "gold").get("kind") != "entity"
+
+
+ACC_TWO_KEYS = ACCOUNTS.replace("keys: [account_id]", "keys: [account_id, plan]")
+USERS = "  - {name: users, table: raw.users, keys: [user_id]}\n"
+NOTES = "  - {name: notes, path: ./n/, format: csv, keys: [note_id], load: full}\n"
+REFUSED = [
+    (
+        requirements(
+            ACCOUNTS,
+            USAGE.replace("time_col: at", "time_col: at, relates: {account_id: acounts}"),
+            LABELS,
+        ),
+        "outline: sources: usage: relates: account_id: 'acounts' is not another source (did you "
+        "mean 'accounts'?); use one of accounts, labels",
+    ),
+    (
+        requirements(ACCOUNTS, USAGE, LABELS, NOTES),
+        "outline: sources: notes relates to no other source; add relates: {<its column holding "
+        "account_id>: accounts} (or role: lookup)",
+    ),
+    (
+        requirements(
+            ACCOUNTS,
+            USERS,
+            USAGE.replace("account_id STRING,", "account_id STRING, user_id STRING,"),
+            LABELS,
+        ),
+        "outline: entity: accounts and users are both related to; name the model's grain with "
+        "entity: <source> (or role: lookup on the other)",
+    ),
+    (
+        requirements(ACCOUNTS, USAGE.replace(", time_col: at", ""), LABELS),
+        "outline: sources: usage: an events source needs time_col (when each event happened; "
+        "windows count back from each cut-off)",
+    ),
+    (
+        requirements(
+            ACCOUNTS, USAGE, LABELS.replace("churned INT", "status INT"), extra="labels: labels\n"
+        ),
+        "outline: sources: labels: the labels hold no column churned (the target); its columns: "
+        "account_id, day, status",
+    ),
+    (
+        requirements(ACCOUNTS, USAGE, LABELS.replace(", time_col: day", "")),
+        "outline: sources: labels: labels need time_col, the date each label is known (features "
+        "use only events before it)",
+    ),
+    (
+        requirements(ACCOUNTS, USAGE, extra="labels: raw.churn_labels\n"),
+        "outline: labels: 'raw.churn_labels' is a table; add time_col: the date each label is "
+        "known (the cut-off)",
+    ),
+    (
+        requirements(ACCOUNTS, USAGE, LABELS, extra="labels: label\n"),
+        "outline: labels: 'label' is not a source (did you mean 'labels'?); name a source, or a "
+        "table as schema.table",
+    ),
+    (
+        requirements(ACCOUNTS, USAGE, LABELS, extra="entity: acount\n"),
+        "outline: entity: 'acount' is not a source (did you mean 'accounts'?); use one of "
+        "accounts, usage, labels",
+    ),
+    (
+        requirements(ACC_TWO_KEYS, USAGE, LABELS, extra="entity: accounts\n"),
+        "outline: sources: accounts: an entity needs exactly one key column (it has account_id, "
+        "plan); features are computed per key and cut-off",
+    ),
+    (
+        requirements(ACCOUNTS, USAGE),
+        "outline: target: 'churned' is in no labels source nor in accounts; add labels: (the "
+        "source or table holding churned and account_id)",
+    ),
+    (
+        requirements(ACCOUNTS, USAGE, LABELS, extra="windows: [7, 30, 7]\n"),
+        "outline: windows: [7, 30, 7] lists a window twice",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), REFUSED, ids=range(len(REFUSED)))
+def test_inconsistent_requirements_are_one_line(body, message) -> None:
+    with pytest.raises(SpecError) as caught:
+        plan_from_text(body, LOCAL)
+    assert str(caught.value) == message
