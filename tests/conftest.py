@@ -24,21 +24,15 @@ os.environ.setdefault("SPARK_SUBMIT_OPTS", "-XX:TieredStopAtLevel=1")
 
 Job = Callable[[Path], Any]
 BACKGROUND_JOBS: dict[str, Job] = {}
-# Jobs that start a local Spark Connect server: pyspark binds it to port 15002, as the in-process
-# tests' servers, so these run after the in-process tests and one at a time.
-SPARK_CONNECT_JOBS: set[str] = set()
+# A local Spark Connect server started by a test takes a free port (pyspark does so when
+# SPARK_TESTING is set) rather than 15002, so two of them, or one and a user's, never collide.
+CONNECT_ON_A_FREE_PORT = {"SPARK_TESTING": "1"}
 
 
 def background_job(job: Job) -> Job:
     """Register *job(folder)* under its name, for ``@pytest.mark.background(name)`` tests."""
     BACKGROUND_JOBS[job.__name__] = job
     return job
-
-
-def spark_connect_job(job: Job) -> Job:
-    """A background job that starts a local Spark Connect server (see SPARK_CONNECT_JOBS)."""
-    SPARK_CONNECT_JOBS.add(job.__name__)
-    return background_job(job)
 
 
 class BackgroundRuns:
@@ -57,8 +51,6 @@ class BackgroundRuns:
         self._slots = threading.Semaphore(1)  # the other core runs the in-process tests
         self._widened = False
         self._closed = False
-        self._in_process_done = threading.Event()
-        self._connect = threading.Lock()  # one local Spark Connect server at a time
         self._runs: dict[str, Future] = {}
         self._processes: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
@@ -71,19 +63,11 @@ class BackgroundRuns:
         """What job *name* returned (waits for it; its failure fails the caller)."""
         if not self._widened:  # the in-process tests are done: their core is free
             self._widened = True
-            self._in_process_done.set()
             self._slots.release()
         self.start(name)
         return self._runs[name].result()
 
     def _timed(self, name: str, job: Job) -> Any:
-        if name not in SPARK_CONNECT_JOBS:
-            return self._in_slot(name, job)
-        self._in_process_done.wait()
-        with self._connect:
-            return self._in_slot(name, job)
-
-    def _in_slot(self, name: str, job: Job) -> Any:
         with self._slots:
             if self._closed:
                 raise RuntimeError(f"{name}: the session ended before it started")
@@ -96,7 +80,6 @@ class BackgroundRuns:
     def close(self) -> None:
         """Drop the jobs not started; end the processes of those running."""
         self._closed = True
-        self._in_process_done.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._slots.release()  # a job waiting for a slot sees the session closed
         with self._lock:

@@ -14,7 +14,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import run
+from conftest import CONNECT_ON_A_FREE_PORT, run
 from IPython.core.error import UsageError
 
 from dbx_architect.settings import DbxArchitect, Settings
@@ -55,9 +55,7 @@ SCRIPT = textwrap.dedent(
 
 @pytest.mark.connect
 def test_a_connect_session_with_databricks_settings_is_recognised(tmp_path) -> None:
-    # SPARK_TESTING: pyspark's local Connect server takes a free port (and its client finds
-    # it), so this server does not collide with the other Connect runs of the test session.
-    env = {**os.environ, "SPARK_TESTING": "1"}
+    env = {**os.environ, **CONNECT_ON_A_FREE_PORT}
     env.pop("DATABRICKS_HOST", None)
     env.pop("DATABRICKS_RUNTIME_VERSION", None)
     done = subprocess.run(

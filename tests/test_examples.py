@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, background_job, job_env, run_process, spark_connect_job
+from conftest import CONNECT_ON_A_FREE_PORT, ROOT, background_job, job_env, run_process
 
 pytestmark = pytest.mark.spark
 
@@ -44,6 +44,7 @@ def run_example(out, example: str, remote: str | None = None, master: str | None
     env = job_env(unset=("SPARK_REMOTE", "DBX_SPARK_MASTER", "MLFLOW_TRACKING_URI"))
     if remote:
         env["SPARK_REMOTE"] = remote  # %dbx_spark then starts a local Spark Connect server
+        env.update(CONNECT_ON_A_FREE_PORT)
     if master:
         env["DBX_SPARK_MASTER"] = master  # %dbx_spark's default master
     result = run_process(
@@ -73,7 +74,7 @@ def churn_demo(folder: Path) -> tuple[Path, str]:
     return folder / "out", run_example(folder / "out", "churn")
 
 
-@spark_connect_job
+@background_job
 def connect_demo(folder: Path) -> tuple[Path, str]:
     """The whole demo behind a local Spark Connect server (no SparkContext in the notebook)."""
     return folder / "out", run_example(folder / "out", "demand_forecast", remote="local[2]")
@@ -84,7 +85,9 @@ def cluster_demo(folder: Path) -> tuple[Path, str, str]:
     """The whole demo on one master and two workers started here (executors in other JVMs)."""
     from dbx_architect.runtime.cluster import StandaloneCluster
 
-    with StandaloneCluster(workers=2, root=folder / "cluster") as cluster:
+    # C1 only in the cluster's JVMs too, as in every other JVM of the test run (conftest.py)
+    java = job_env().get("SPARK_SUBMIT_OPTS", "")
+    with StandaloneCluster(workers=2, root=folder / "cluster", java_options=java) as cluster:
         stdout = run_example(folder / "out", "demand_forecast", master=cluster.url)
     return folder / "out", stdout, cluster.url
 

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, job_env, run_process, spark_connect_job
+from conftest import CONNECT_ON_A_FREE_PORT, ROOT, background_job, job_env, run_process
 from spark_engine_job import run_job
 
 pytestmark = pytest.mark.spark
@@ -36,10 +36,10 @@ def run_elsewhere(out, **env) -> dict:
     return json.loads((out / "result.json").read_text())
 
 
-@spark_connect_job
+@background_job
 def engine_job_on_connect(folder) -> dict:
     """Started with the session, beside the in-process tests (conftest.py's background jobs)."""
-    return run_elsewhere(folder, SPARK_REMOTE="local[2]")
+    return run_elsewhere(folder, SPARK_REMOTE="local[2]", **CONNECT_ON_A_FREE_PORT)
 
 
 # session-scoped: the connect test that reads it runs last, after other modules

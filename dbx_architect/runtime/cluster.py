@@ -38,6 +38,9 @@ class StandaloneCluster:
     workers: int = 2
     cores: int = 1  # per worker
     memory: str = "1g"  # per worker
+    # JVM options for the master, the workers and the executors they start (the executors
+    # inherit the workers' environment), e.g. -XX:TieredStopAtLevel=1 for short runs
+    java_options: str = ""
     root: Path = field(default_factory=lambda: Path(".dbx_architect") / "cluster")
     url: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
@@ -49,6 +52,8 @@ class StandaloneCluster:
             "SPARK_LOCAL_IP": "127.0.0.1",
             "PYSPARK_PYTHON": os.environ.get("PYSPARK_PYTHON", sys.executable),
         }
+        if self.java_options:
+            env["JAVA_TOOL_OPTIONS"] = self.java_options
         log = (self.root / f"{name}.log").open("w")
         command = [str(_spark_home() / "bin" / "spark-class"), *args]
         return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
