@@ -145,6 +145,34 @@ kind: evaluation
 kind: monitoring
 partition_by: [model_name]
 """,
+    "entity_labels": """
+kind: entity
+entity: accounts
+keys: [account_id]
+attributes: [plan, region]
+tenure_from: signup_date
+events:
+  - table: usage_events
+    time_col: event_time
+    numeric: [minutes, sessions]
+    categorical: [feature]
+  - table: crm.tickets
+    time_col: opened_at
+    key: acct_id
+windows: [7, 30, 90]
+labels: {table: churn_labels, time_col: label_date, target: churned, key: acct}
+owner: growth-team
+""",
+    "entity_as_of": """
+kind: entity
+entity: main.silver.customers
+keys: customer_id
+events:
+  - {table: orders, time_col: ordered_at, numeric: [amount], name: order}
+windows: [30]
+as_of: 2026-06-30
+cluster_by: [customer_id]
+""",
 }
 
 MODELZOO = {

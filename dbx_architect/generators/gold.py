@@ -9,7 +9,7 @@ from ..errors import SpecError, short
 from ..names import TableName, parse_table_name
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
-from ..spec.gold import GoldSpec
+from ..spec.gold import EventSource, GoldSpec, Labels
 from ..sql import aggregate_sql, referenced_columns
 from .columns import Columns
 from .common import TableContext, governance, layout, table_properties
@@ -109,12 +109,15 @@ class GoldContext(TableContext):
     merge_on: str
     fixed: list[tuple[str, str]]
     declared: list[tuple[str, str]]
+    entity: EntityPlan | None  # kind: entity
 
 
 def plan_gold(
     spec: GoldSpec, table: TableName, settings: Settings, lookup: ColumnLookup
 ) -> GoldContext:
     """The template context for one ``%%gold`` cell."""
+    if spec.kind == "entity":
+        return _entity_context(spec, table, settings, lookup)
     sources = [
         parse_table_name(name, "from", settings.catalog, settings.silver_schema)
         for name in spec.from_
@@ -146,10 +149,6 @@ def plan_gold(
     return GoldContext(
         spec=spec,
         kind=spec.kind,
-        databricks=settings.target == "databricks",
-        table=table.dotted,
-        table_name=table.table,
-        schema_name=table.schema_dotted,
         sources=[s.dotted for s in sources],
         variables=_variables(sources),
         join={"on": on, "how": spec.join.how} if spec.join else None,
@@ -162,11 +161,59 @@ def plan_gold(
         merge_on=merge_condition(keys),
         fixed=fixed,
         declared=declared,
+        entity=None,
+        **_table_fields(spec, table, settings, _default_comment(spec, sources)),
+    )
+
+
+def _table_fields(
+    spec: GoldSpec, table: TableName, settings: Settings, comment: str
+) -> dict[str, Any]:
+    """The fields of :class:`TableContext` every kind decides the same way."""
+    return dict(
+        databricks=settings.target == "databricks",
+        table=table.dotted,
+        table_name=table.table,
+        schema_name=table.schema_dotted,
         layout=layout(spec.partition_by, spec.cluster_by),
-        comment=spec.comment or _default_comment(spec, sources),
+        comment=spec.comment or comment,
         properties=table_properties(dict(spec.properties)),
         view=f"_gold_{table.table}_batch",
         **governance(settings, spec.owner, dict(spec.tags), dict(spec.column_tags)),
+    )
+
+
+def _entity_context(
+    spec: GoldSpec, table: TableName, settings: Settings, lookup: ColumnLookup
+) -> GoldContext:
+    plan = plan_entity(spec, table, settings, lookup)
+    sources = [plan.table, *(e.table for e in plan.events)]
+    sources += [plan.labels.table] if plan.labels else []
+    keys = [plan.key, CUTOFF]
+    written = Columns([*keys, *([plan.labels.target] if plan.labels else [])])
+    written.add(f.feature for f in plan.features)
+    for key in ("partition_by", "cluster_by", "column_tags"):
+        written.require(key, list(getattr(spec, key)))
+    cut = "each label date" if plan.labels else (plan.as_of or "today")
+    return GoldContext(
+        spec=spec,
+        kind="entity",
+        sources=sources,
+        variables=[],
+        join=None,
+        grain=None,
+        time_col=CUTOFF,  # the TIMESERIES key of the feature table
+        group=keys,
+        aggregates={},
+        features=plan_features([], Columns(None)),
+        keys=keys,
+        merge_on=merge_condition(keys),
+        fixed=[],
+        declared=[],
+        entity=plan,
+        **_table_fields(
+            spec, table, settings, f"Features of {plan.table} per {plan.key} as of {cut}."
+        ),
     )
 
 
@@ -177,3 +224,202 @@ def _default_comment(spec: GoldSpec, sources: list[TableName]) -> str:
         by = ", ".join(spec.group_by)
         return f"Aggregates of {read} by {by}{grain}." if by else f"Aggregates of {read}{grain}."
     return f"{spec.kind.capitalize()} table built from {read}."
+
+
+# kind: entity ----------------------------------------------------------------------------------
+
+CUTOFF = "cutoff_date"
+EVENT_TIME = "_event_time"  # each event source's time column, renamed so the windows are shared
+NULL_POLICY = {
+    "count": "0 when no event in the window",
+    "distinct": "0 when no event in the window",
+    "sum": "null when no event in the window",
+    "mean": "null when no event in the window",
+    "recency": "null when no event before the cut-off",
+    "attribute": "null when the entity table has no row for the key",
+    "tenure": "null when the date is null",
+}
+
+
+@dataclass(frozen=True)
+class EntityFeature:
+    """One feature column: how it is computed, and its row of the feature specification."""
+
+    feature: str
+    source: str
+    window_days: int | None
+    aggregate: str  # count, sum, mean, distinct, recency, attribute or tenure
+    column: str | None = None  # the aggregated column
+
+    @property
+    def spec_row(self) -> list[Any]:
+        """Its row of the feature specification, without the null policy (by aggregate)."""
+        return [self.feature, self.source, self.window_days, self.aggregate]
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    name: str  # the prefix of its feature columns
+    table: str
+    variable: str
+    key: str
+    time_col: str
+    values: list[str]  # the columns aggregated, each once
+    features: list[EntityFeature]
+
+
+@dataclass(frozen=True)
+class LabelsPlan:
+    table: str
+    variable: str
+    key: str
+    time_col: str
+    target: str
+
+
+@dataclass(frozen=True)
+class EntityPlan:
+    """What ``kind: entity`` computes: cut-offs, entity columns, and per-source aggregates."""
+
+    key: str
+    table: str
+    variable: str
+    attributes: list[str]
+    tenure_from: str | None
+    labels: LabelsPlan | None
+    as_of: str | None  # ISO date; None: today (current_date()) when there are no labels
+    windows: list[int]
+    events: list[EventPlan]
+    features: list[EntityFeature]  # every feature, entity columns first
+    counts: list[str]  # the count columns, 0 when no event
+    spec_table: str  # <table>_feature_spec
+
+    @property
+    def null_policy(self) -> dict[str, str]:
+        """What each aggregate used here holds when there is nothing to aggregate."""
+        used = {f.aggregate for f in self.features}
+        return {name: text for name, text in NULL_POLICY.items() if name in used}
+
+
+def _event_features(
+    name: str, source: str, spec: EventSource, windows: list[int]
+) -> list[EntityFeature]:
+    features: list[EntityFeature] = []
+    for days in windows:
+        features.append(EntityFeature(f"{name}_count_{days}d", source, days, "count"))
+        for column in spec.numeric:
+            for aggregate in ("sum", "mean"):
+                feature = f"{name}_{column}_{aggregate}_{days}d"
+                features.append(EntityFeature(feature, source, days, aggregate, column))
+        for column in spec.categorical:
+            feature = f"{name}_{column}_distinct_{days}d"
+            features.append(EntityFeature(feature, source, days, "distinct", column))
+    features.append(EntityFeature(f"{name}_recency_days", source, None, "recency"))
+    return features
+
+
+def _event_plan(
+    index: int,
+    spec: EventSource,
+    table: TableName,
+    variable: str,
+    key: str,
+    windows: list[int],
+    lookup: ColumnLookup,
+) -> EventPlan:
+    where = f"events[{index}]"
+    source_key = spec.key or key
+    columns = Columns(lookup(table.dotted))
+    columns.require(f"{where}.key", [source_key])
+    columns.require(f"{where}.time_col", [spec.time_col])
+    columns.require(f"{where}.numeric", spec.numeric)
+    columns.require(f"{where}.categorical", spec.categorical)
+    values = list(dict.fromkeys([*spec.numeric, *spec.categorical]))
+    reserved = {CUTOFF, EVENT_TIME} | ({key} if source_key != key else set())
+    clash = next((c for c in values if c in reserved), None)
+    if clash is not None:
+        raise SpecError(
+            f"{where}: column {short(clash)} cannot be aggregated here: the feature table "
+            f"uses that name for {'the cut-off' if clash == CUTOFF else 'the entity key'}"
+        )
+    name = spec.name or table.table
+    features = _event_features(name, table.dotted, spec, windows)
+    return EventPlan(name, table.dotted, variable, source_key, spec.time_col, values, features)
+
+
+def _labels_plan(
+    spec: Labels, table: TableName, variable: str, key: str, lookup: ColumnLookup
+) -> LabelsPlan:
+    label_key = spec.key or key
+    columns = Columns(lookup(table.dotted))
+    columns.require("labels.key", [label_key])
+    columns.require("labels.time_col", [spec.time_col])
+    columns.require("labels.target", [spec.target])
+    return LabelsPlan(table.dotted, variable, label_key, spec.time_col, spec.target)
+
+
+def _entity_columns(spec: GoldSpec, table: TableName, key: str) -> list[EntityFeature]:
+    features = [EntityFeature(a, table.dotted, None, "attribute", a) for a in spec.attributes]
+    if spec.tenure_from:
+        features.append(
+            EntityFeature("tenure_days", table.dotted, None, "tenure", spec.tenure_from)
+        )
+    return features
+
+
+def _no_column_twice(spec: GoldSpec, key: str, features: list[EntityFeature]) -> None:
+    seen = [key, CUTOFF, *([spec.labels.target] if spec.labels else [])]
+    where = {"attribute": "attributes", "tenure": "tenure_from"}
+    for feature in features:
+        if feature.feature in seen:
+            hint = "" if feature.aggregate in where else "; give a source its own prefix with name"
+            raise SpecError(
+                f"{where.get(feature.aggregate, 'events')}: the column "
+                f"{short(feature.feature)} would be written twice{hint}"
+            )
+        seen.append(feature.feature)
+
+
+def plan_entity(
+    spec: GoldSpec, table: TableName, settings: Settings, lookup: ColumnLookup
+) -> EntityPlan:
+    """Cut-offs, entity columns and the aggregates of every event source, for the template."""
+    silver = settings.silver_schema
+    entity = parse_table_name(spec.entity, "entity", settings.catalog, silver)
+    events = [
+        parse_table_name(e.table, f"events[{i}].table", settings.catalog, silver)
+        for i, e in enumerate(spec.events)
+    ]
+    labels = (
+        parse_table_name(spec.labels.table, "labels.table", settings.catalog, silver)
+        if spec.labels
+        else None
+    )
+    variables = _variables([entity, *events, *([labels] if labels else [])])
+    key, windows = spec.keys[0], spec.window_days
+    columns = Columns(lookup(entity.dotted))
+    columns.require("keys", [key])
+    columns.require("attributes", spec.attributes)
+    columns.require("tenure_from", [spec.tenure_from] if spec.tenure_from else [])
+    plans = [
+        _event_plan(i, e, t, v, key, windows, lookup)
+        for i, (e, t, v) in enumerate(zip(spec.events, events, variables[1:], strict=False))
+    ]
+    features = _entity_columns(spec, entity, key) + [f for p in plans for f in p.features]
+    _no_column_twice(spec, key, features)
+    return EntityPlan(
+        key=key,
+        table=entity.dotted,
+        variable=variables[0],
+        attributes=list(spec.attributes),
+        tenure_from=spec.tenure_from,
+        labels=_labels_plan(spec.labels, labels, variables[-1], key, lookup)
+        if spec.labels and labels
+        else None,
+        as_of=spec.as_of.isoformat() if spec.as_of else None,
+        windows=windows,
+        events=plans,
+        features=features,
+        counts=[f.feature for f in features if f.aggregate in ("count", "distinct")],
+        spec_table=TableName(table.catalog, table.schema, f"{table.table}_feature_spec").dotted,
+    )
