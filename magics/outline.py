@@ -61,7 +61,7 @@ class OutlineMagics(Magics):
 
     def _lookup(self) -> ColumnLookup:
         """The session's view of tables and files: columns of files given without schema."""
-        spark = self.shell.user_ns.get("spark")
+        spark = self.shell.user_ns.get("spark") if self.shell is not None else None
         return spark_lookup(spark) if spark is not None else no_lookup
 
 

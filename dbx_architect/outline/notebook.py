@@ -14,6 +14,7 @@ from ..errors import SpecError
 from ..expand import expand
 from ..render import py_literal
 from ..sql import sql_string
+from .entity import EntityGrain
 from .plan import NAMING, Plan, Stage
 
 SEPARATOR = "# COMMAND ----------"
@@ -90,7 +91,7 @@ def _requirements(plan: Plan) -> str:
             s.format or ("table" if s.table else ""),
             ", ".join(s.keys),
             s.load,
-            *([_role(plan, s.name)] if plan.grain else []),
+            *([_role(plan.grain, s.name)] if plan.grain else []),
         ]
         for s in req.sources
     ]
@@ -111,10 +112,8 @@ def _requirements(plan: Plan) -> str:
     )
 
 
-def _role(plan: Plan, source: str) -> str:
+def _role(grain: EntityGrain, source: str) -> str:
     """entity, events of it (by which column, since when), labels or lookup."""
-    grain = plan.grain
-    assert grain is not None
     role = grain.roles[source]
     if role not in ("events", "labels"):
         return role
