@@ -243,7 +243,7 @@ GENERATORS: dict[str, Generator] = {
         keys=(
             "table", "target", "task", "features", "exclude", "time_col", "lags", "series",
             "split", "cv", "models", "params", "metric", "engine", "sample_rows", "experiment",
-            "register", "alias", "promote_if", "leaderboard_table",
+            "register", "alias", "promote_if", "leaderboard_table", "kpis", "costs", "select_by",
         ),
         layout=Layout(
             "table",

@@ -229,6 +229,32 @@ split: {gap: 2, test_size: 0.25}
 cv: 3
 models: [linear, random_forest]
 """,
+    "kpis_costs": """
+table: churn
+target: churned
+task: classification
+exclude: [revenue]
+models: [logistic, hist_gbm]
+kpis:
+  retained: sum(case when prediction = 1 and label = 1 then revenue end) - 15 * count(*)
+  contacted: {sql: avg(probability), goal: min}
+costs: {false_negative: 300, false_positive: 15}
+select_by: retained
+register: churn
+promote_if: {metric: cost, min_improvement: 100}
+""",
+    "spark_kpis": """
+table: weekly_demand
+target: units
+task: regression
+engine: spark
+exclude: [revenue]
+models: [linear]
+kpis:
+  overstock: {sql: "sum(greatest(prediction - label, 0) * price)", goal: min}
+  lost_sales: "sum(case when label > prediction then (label - prediction) * price else 0 end)"
+select_by: overstock
+""",
 }
 
 DEPLOY = {

@@ -230,6 +230,12 @@ class ModelZooContext(Context):
     leaderboard_table: str
     schema_name: str
     dfs_tmp: dict[str, str] | None
+    kpis: list[dict[str, Any]]  # name, key (kpi_<name>), text, sql, numpy, lower_is_better...
+    kpi_columns: list[str]  # the table columns the KPIs read
+    kpi_probability: bool  # a KPI reads probability (two classes needed)
+    costs: Any  # the spec's Costs, or None
+    select_metric: str  # what picks the winner: a metric or kpi_<name>
+    select_lower_is_better: bool
 
     def importable(self) -> Mapping[str, str]:
         """The common imports, this engine's classes and the candidates' estimators."""
@@ -265,12 +271,42 @@ def _registered_name(spec: ModelZooSpec, settings: Settings) -> str | None:
     return spec.register_
 
 
-def _check_promotion(spec: ModelZooSpec) -> None:
-    if spec.promote_if and spec.promote_if.metric and spec.promote_if.metric not in spec.metrics():
-        raise SpecError(
-            f"promote_if.metric: {short(spec.promote_if.metric)} is not a {spec.family} metric; "
-            f"use one of {', '.join(spec.metrics())}"
+def _kpis(spec: ModelZooSpec, columns: Columns) -> list[dict[str, Any]]:
+    """Each KPI checked against the table (when its columns are known) and translated."""
+    from ..kpis import parse_kpi
+
+    classification = spec.family == "classification"
+    kpis = [
+        vars(parse_kpi(name, kpi.sql, kpi.goal, classification, columns.names))
+        for name, kpi in spec.kpis.items()
+    ]
+    if spec.costs:
+        if spec.engine == "spark":
+            raise SpecError("costs: threshold tuning runs on engine: sklearn (not yet on spark)")
+        fn, fp = spec.costs.false_negative, spec.costs.false_positive
+        missed = '(rows["label"] == positive_class) & (rows["prediction"] != positive_class)'
+        alarms = '(rows["label"] != positive_class) & (rows["prediction"] == positive_class)'
+        kpis.append(
+            {
+                "name": "cost",
+                "text": f"{fn:g} per false negative + {fp:g} per false positive",
+                "numpy": f"{fn!r} * np.count_nonzero({missed})"
+                f" + {fp!r} * np.count_nonzero({alarms})",
+                "sql": None,
+                "columns": (),
+                "uses_probability": False,
+                "lower_is_better": True,
+            }
         )
+    return [{**kpi, "key": f"kpi_{kpi['name']}"} for kpi in kpis]
+
+
+def _measure(spec: ModelZooSpec, name: str, kpis: list[dict[str, Any]]) -> tuple[str, bool]:
+    """The leaderboard's name of metric or KPI *name* (``kpi_<name>``), and its direction."""
+    kpi = next((k for k in kpis if k["name"] == name), None)
+    if kpi:
+        return kpi["key"], kpi["lower_is_better"]
+    return name, METRICS[name].lower_is_better
 
 
 def _schema_of(registered: str | None) -> str | None:
@@ -278,13 +314,31 @@ def _schema_of(registered: str | None) -> str | None:
     return registered.rsplit(".", 1)[0] if registered and registered.count(".") == 2 else None
 
 
+def _kpi_fields(spec: ModelZooSpec, kpis: list[dict[str, Any]]) -> dict[str, Any]:
+    """The context's KPI fields, and what picks the winner and gates @champion."""
+    primary = spec.primary_metric()
+    select_metric, select_lower = _measure(spec, spec.select_by or primary, kpis)
+    promote_metric, promote_lower = _measure(spec, spec.promoted or primary, kpis)
+    return {
+        "kpis": kpis,
+        "kpi_columns": list(dict.fromkeys(c for k in kpis for c in k["columns"])),
+        "kpi_probability": any(k["uses_probability"] for k in kpis),
+        "costs": spec.costs,
+        "select_metric": select_metric,
+        "select_lower_is_better": select_lower,
+        "promote_metric": promote_metric,
+        "promote_lower_is_better": promote_lower,
+    }
+
+
 def plan_modelzoo(
     spec: ModelZooSpec, name: TableName, settings: Settings, lookup: ColumnLookup
 ) -> ModelZooContext:
     """The template context for one ``%%modelzoo`` cell (*name* is the model's name)."""
     source = parse_table_name(spec.table, "table", settings.catalog, settings.gold_schema)
-    _check_columns(spec, Columns(lookup(source.dotted)))
-    _check_promotion(spec)
+    columns = Columns(lookup(source.dotted))
+    _check_columns(spec, columns)
+    kpis = _kpis(spec, columns)
     databricks = settings.target == "databricks"
     model_name = name.table
     registered = _registered_name(spec, settings)
@@ -296,7 +350,6 @@ def plan_modelzoo(
     )
     candidates = _candidates(spec)
     primary = spec.primary_metric()
-    promote_metric = (spec.promote_if.metric if spec.promote_if else None) or primary
     split = spec.split.model_copy(update={"method": "time"} if spec.task == "forecast" else {})
     return ModelZooContext(
         spec=spec,
@@ -326,8 +379,7 @@ def plan_modelzoo(
         registered_schema=_schema_of(registered),
         alias=spec.alias,
         promote=spec.promote_if,
-        promote_metric=promote_metric,
-        promote_lower_is_better=METRICS[promote_metric].lower_is_better,
+        **_kpi_fields(spec, kpis),
         leaderboard_table=leaderboard.dotted,
         schema_name=leaderboard.schema_dotted,
         dfs_tmp=spark_model_volume(settings),

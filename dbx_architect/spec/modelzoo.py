@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from ..errors import short
-from ..metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
+from ..metrics import CLASSIFICATION_METRICS, METRICS, REGRESSION_METRICS
 from .base import Identifier, OneLine, SpecModel
 from .transform import Columns, Scalar
 
@@ -42,6 +42,28 @@ class PromoteIf(SpecModel):
         le=1e9,
         description="Move @champion only when the test score beats the champion's by this much.",
     )
+
+
+def _short_kpi(value: Any) -> Any:
+    """``name: <sql>`` is ``name: {sql: <sql>}`` (goal: max)."""
+    return {"sql": value} if isinstance(value, str) else value
+
+
+class Kpi(SpecModel):
+    """A business KPI: one SQL aggregate over the scored rows, and which way is better."""
+
+    sql: OneLine = Field(
+        description="One aggregate over the scored rows: the table's columns, label, prediction, "
+        "probability (e.g. sum(case when prediction = 1 then revenue end))."
+    )
+    goal: Literal["max", "min"] = Field("max", description="max (more is better) or min.")
+
+
+class Costs(SpecModel):
+    """What each kind of error costs (binary classification): the threshold is tuned to it."""
+
+    false_negative: float = Field(ge=0, le=1e12, description="The cost of a missed positive.")
+    false_positive: float = Field(ge=0, le=1e12, description="The cost of a false alarm.")
 
 
 class ModelZooSpec(SpecModel):
@@ -108,6 +130,19 @@ class ModelZooSpec(SpecModel):
     leaderboard_table: OneLine | None = Field(
         None, description="The Gold evaluation table the leaderboard is appended to."
     )
+    kpis: dict[Identifier, Annotated[Kpi, BeforeValidator(_short_kpi)]] = Field(
+        default_factory=dict,
+        description="{name: SQL aggregate} or {name: {sql: ..., goal: max|min}}: business KPIs "
+        "computed per fold and on test for every candidate (see Kpi).",
+    )
+    costs: Costs | None = Field(
+        None,
+        description="Binary classification: {false_negative: 300, false_positive: 15}; the "
+        "decision threshold is tuned to the least cost, which becomes the KPI cost.",
+    )
+    select_by: Identifier | None = Field(
+        None, description="The metric or KPI that picks the winner; default: the metric."
+    )
 
     @model_validator(mode="after")
     def _fit(self) -> ModelZooSpec:
@@ -132,7 +167,35 @@ class ModelZooSpec(SpecModel):
                 f"metric: {short(self.metric)} is not a {self.family} metric; use one of "
                 f"{', '.join(metrics)}"
             )
+        self._check_kpis()
         return self
+
+    def _check_kpis(self) -> None:
+        if self.costs and self.family != "classification":
+            raise ValueError("costs: a cost matrix is for task: classification (two classes)")
+        clash = next((n for n in self.kpis if n in METRICS or n == "cost" and self.costs), None)
+        if clash:
+            what = "the KPI of costs" if clash == "cost" else "a metric"
+            raise ValueError(f"kpis: {short(clash)} is {what}; give the KPI another name")
+        for key, name in (("select_by", self.select_by), ("promote_if.metric", self.promoted)):
+            if name and name not in self.measures():
+                what = "neither a {} metric nor a KPI" if self.kpi_names() else "not a {} metric"
+                raise ValueError(
+                    f"{key}: {short(name)} is {what.format(self.family)}; "
+                    f"use one of {', '.join(self.measures())}"
+                )
+
+    @property
+    def promoted(self) -> str | None:
+        return self.promote_if.metric if self.promote_if else None
+
+    def kpi_names(self) -> list[str]:
+        """The KPIs' names, the one of costs (cost) last."""
+        return [*self.kpis, *(["cost"] if self.costs else [])]
+
+    def measures(self) -> list[str]:
+        """What may pick the winner: the task's metrics and the KPIs."""
+        return [*self.metrics(), *self.kpi_names()]
 
     @property
     def family(self) -> str:
