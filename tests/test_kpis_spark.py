@@ -175,3 +175,22 @@ def test_spark_engine_puts_kpis_on_its_leaderboard(cancer) -> None:
         spark_value = children.loc["baseline", f"metrics.{column}"]
         assert spark_value == pytest.approx(sklearn_children.loc["baseline", f"metrics.{column}"])
     assert children.loc["logistic", "metrics.cv_kpi_booked_mean"] > 0
+
+
+def test_spark_sql_and_numpy_agree(spark) -> None:
+    """The two translations of each KPI (Spark SQL for engine: spark, numpy for sklearn) give
+    the same value on the same rows, NULLs included."""
+    from test_kpis import ROWS, TRANSLATED
+
+    from dbx_architect.kpis import parse_kpi
+
+    kpis = [
+        parse_kpi(f"k{i}", sql, "max", True, list(ROWS.columns))
+        for i, (sql, _) in enumerate(TRANSLATED)
+    ]
+    rows = spark.createDataFrame(ROWS.astype(object).where(ROWS.notna(), None))
+    values = rows.selectExpr(*[f"{kpi.sql} AS {kpi.name}" for kpi in kpis]).first().asDict()
+    for kpi, (_, expected) in zip(kpis, TRANSLATED, strict=True):
+        in_numpy = float(eval(kpi.numpy, {"np": np, "pd": pd, "rows": ROWS}))
+        assert float(values[kpi.name]) == pytest.approx(in_numpy), kpi.text
+        assert in_numpy == pytest.approx(expected), kpi.text
