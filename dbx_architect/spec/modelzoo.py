@@ -34,7 +34,7 @@ class Split(SpecModel):
 
 class PromoteIf(SpecModel):
     metric: Identifier | None = Field(
-        None, description="The metric compared; default: the zoo's metric."
+        None, description="The metric or KPI compared; default: the zoo's metric."
     )
     min_improvement: float = Field(
         0.0,
