@@ -21,6 +21,7 @@ SCORED = ("label", "prediction", "probability")
 AGGREGATES = ("sum", "avg", "count", "min", "max")
 FUNCTIONS = ("abs", "coalesce", "greatest", "least", "if")
 MAX_LENGTH = 2000
+MAX_DEPTH = 40  # Python's parser takes 200 nested brackets; the numpy code nests more than SQL
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,16 @@ class _Translator:
         return _Part(f"np.{function}({values})", "number", True)
 
 
+def _depth(tree: Any) -> int:
+    """How deep *tree* nests (without recursion, whatever its depth)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_expressions())
+    return deepest
+
+
 def parse_kpi(
     name: str, text: str, goal: str, classification: bool, columns: list[str] | None
 ) -> Kpi:
@@ -265,21 +276,25 @@ def parse_kpi(
     except (SqlglotError, RecursionError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise SpecError(f"{where}: not valid SQL ({short(first, 80)})") from None
-    trees = [t for t in trees if t is not None]
-    if len(trees) != 1:
+    found = [t for t in trees if t is not None]
+    if len(found) != 1:
         raise SpecError(f"{where}: give one SQL expression, e.g. sum(prediction)")
+    tree = found[0]
+    if _depth(tree) > MAX_DEPTH:
+        raise SpecError(f"{where}: the expression nests more than {MAX_DEPTH} levels deep")
     translator = _Translator(where, classification, columns)
-    try:
-        part = translator.node(trees[0])
-    except RecursionError:
-        raise SpecError(f"{where}: the expression nests too deeply") from None
+    part = translator.node(tree)
     if not part.aggregated or part.kind not in ("number", "any"):
         raise SpecError(f"{where}: a KPI is a number aggregated over the rows, e.g. sum(...)")
+    try:
+        numpy = ast.unparse(ast.parse(part.code, mode="eval"))  # without redundant brackets
+    except (SyntaxError, RecursionError, MemoryError):  # Python's parser nests 200 deep at most
+        raise SpecError(f"{where}: too many branches or arguments for one KPI") from None
     return Kpi(
         name=name,
         text=text,
-        sql=trees[0].sql(dialect="spark", identify=True),
-        numpy=ast.unparse(ast.parse(part.code, mode="eval")),  # without redundant brackets
+        sql=tree.sql(dialect="spark", identify=True),
+        numpy=numpy,
         columns=tuple(translator.read),
         uses_probability=translator.probability,
         lower_is_better=goal == "min",

@@ -129,6 +129,8 @@ TOKENS = [
 )
 @example("sum(" * 400 + "1" + ")" * 400)
 @example("(" * 3000 + "1" + ")" * 3000)
+@example("sum(coalesce(" + ", ".join(["revenue"] * 300) + "))")  # nests past Python's parser
+@example("sum(" + "x + (" * 60 + "1" + ")" * 60 + ")")
 def test_any_kpi_text_validates_or_fails_in_one_line(text: str) -> None:
     try:
         kpi = parse_kpi("k", text, "max", True, ["revenue", "x"])
