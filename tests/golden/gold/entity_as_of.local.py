@@ -25,10 +25,11 @@ cutoffs = customers_df.select(
 cutoff_keys = cutoffs.select("customer_id", "cutoff_date")
 gold = cutoffs
 
-# Windows: an event is in the N-day window when it happened in the N days before the cut-off.
-in_30d = (F.col("_event_time") < F.col("cutoff_date")) & (
-    F.col("_event_time") >= F.date_sub("cutoff_date", 30)
-)
+# Windows: an event is in in_window[N] when it happened in the N days before the cut-off.
+event_time, cutoff = F.col("_event_time"), F.col("cutoff_date")
+in_window = {
+    days: (event_time < cutoff) & (event_time >= F.date_sub(cutoff, days)) for days in [30]
+}
 
 # order: the events strictly before each cut-off, aggregated per customer_id and cut-off.
 orders_df = spark.table("spark_catalog.silver.orders").select(
@@ -36,18 +37,18 @@ orders_df = spark.table("spark_catalog.silver.orders").select(
     F.col("ordered_at").cast("timestamp").alias("_event_time"),
     F.col("amount"),
 )
-order_features = (
+aggregated = (
     cutoff_keys.join(orders_df, "customer_id")
-    .where(F.col("_event_time") < F.col("cutoff_date"))
+    .where(event_time < cutoff)
     .groupBy("customer_id", "cutoff_date")
     .agg(
-        F.sum(F.when(in_30d, 1).otherwise(0)).alias("order_count_30d"),
-        F.sum(F.when(in_30d, F.col("amount"))).alias("order_amount_sum_30d"),
-        F.avg(F.when(in_30d, F.col("amount"))).alias("order_amount_mean_30d"),
-        F.datediff(F.col("cutoff_date"), F.max("_event_time")).alias("order_recency_days"),
+        F.sum(F.when(in_window[30], 1).otherwise(0)).alias("order_count_30d"),
+        F.sum(F.when(in_window[30], F.col("amount"))).alias("order_amount_sum_30d"),
+        F.avg(F.when(in_window[30], F.col("amount"))).alias("order_amount_mean_30d"),
+        F.datediff(cutoff, F.max(event_time)).alias("order_recency_days"),
     )
 )
-gold = gold.join(order_features, ["customer_id", "cutoff_date"], "left")
+gold = gold.join(aggregated, ["customer_id", "cutoff_date"], "left")
 
 # No event in a window: counts are 0; sums, means and recency stay null (nothing to measure).
 gold = gold.fillna(0, subset=["order_count_30d"])

@@ -47,16 +47,11 @@ gold = gold.join(entity_columns, "account_id", "left")
 gold = gold.withColumn("tenure_days", F.datediff("cutoff_date", "_tenure_from"))
 gold = gold.drop("_tenure_from")
 
-# Windows: an event is in the N-day window when it happened in the N days before the cut-off.
-in_7d = (F.col("_event_time") < F.col("cutoff_date")) & (
-    F.col("_event_time") >= F.date_sub("cutoff_date", 7)
-)
-in_30d = (F.col("_event_time") < F.col("cutoff_date")) & (
-    F.col("_event_time") >= F.date_sub("cutoff_date", 30)
-)
-in_90d = (F.col("_event_time") < F.col("cutoff_date")) & (
-    F.col("_event_time") >= F.date_sub("cutoff_date", 90)
-)
+# Windows: an event is in in_window[N] when it happened in the N days before the cut-off.
+event_time, cutoff = F.col("_event_time"), F.col("cutoff_date")
+in_window = {
+    days: (event_time < cutoff) & (event_time >= F.date_sub(cutoff, days)) for days in [7, 30, 90]
+}
 
 # usage_events: the events strictly before each cut-off, aggregated per account_id and cut-off.
 usage_events_df = spark.table("main.silver.usage_events").select(
@@ -66,55 +61,57 @@ usage_events_df = spark.table("main.silver.usage_events").select(
     F.col("sessions"),
     F.col("feature"),
 )
-usage_events_features = (
+aggregated = (
     cutoff_keys.join(usage_events_df, "account_id")
-    .where(F.col("_event_time") < F.col("cutoff_date"))
+    .where(event_time < cutoff)
     .groupBy("account_id", "cutoff_date")
     .agg(
-        F.sum(F.when(in_7d, 1).otherwise(0)).alias("usage_events_count_7d"),
-        F.sum(F.when(in_7d, F.col("minutes"))).alias("usage_events_minutes_sum_7d"),
-        F.avg(F.when(in_7d, F.col("minutes"))).alias("usage_events_minutes_mean_7d"),
-        F.sum(F.when(in_7d, F.col("sessions"))).alias("usage_events_sessions_sum_7d"),
-        F.avg(F.when(in_7d, F.col("sessions"))).alias("usage_events_sessions_mean_7d"),
-        F.count_distinct(F.when(in_7d, F.col("feature"))).alias("usage_events_feature_distinct_7d"),
-        F.sum(F.when(in_30d, 1).otherwise(0)).alias("usage_events_count_30d"),
-        F.sum(F.when(in_30d, F.col("minutes"))).alias("usage_events_minutes_sum_30d"),
-        F.avg(F.when(in_30d, F.col("minutes"))).alias("usage_events_minutes_mean_30d"),
-        F.sum(F.when(in_30d, F.col("sessions"))).alias("usage_events_sessions_sum_30d"),
-        F.avg(F.when(in_30d, F.col("sessions"))).alias("usage_events_sessions_mean_30d"),
-        F.count_distinct(F.when(in_30d, F.col("feature"))).alias(
+        F.sum(F.when(in_window[7], 1).otherwise(0)).alias("usage_events_count_7d"),
+        F.sum(F.when(in_window[7], F.col("minutes"))).alias("usage_events_minutes_sum_7d"),
+        F.avg(F.when(in_window[7], F.col("minutes"))).alias("usage_events_minutes_mean_7d"),
+        F.sum(F.when(in_window[7], F.col("sessions"))).alias("usage_events_sessions_sum_7d"),
+        F.avg(F.when(in_window[7], F.col("sessions"))).alias("usage_events_sessions_mean_7d"),
+        F.count_distinct(F.when(in_window[7], F.col("feature"))).alias(
+            "usage_events_feature_distinct_7d"
+        ),
+        F.sum(F.when(in_window[30], 1).otherwise(0)).alias("usage_events_count_30d"),
+        F.sum(F.when(in_window[30], F.col("minutes"))).alias("usage_events_minutes_sum_30d"),
+        F.avg(F.when(in_window[30], F.col("minutes"))).alias("usage_events_minutes_mean_30d"),
+        F.sum(F.when(in_window[30], F.col("sessions"))).alias("usage_events_sessions_sum_30d"),
+        F.avg(F.when(in_window[30], F.col("sessions"))).alias("usage_events_sessions_mean_30d"),
+        F.count_distinct(F.when(in_window[30], F.col("feature"))).alias(
             "usage_events_feature_distinct_30d"
         ),
-        F.sum(F.when(in_90d, 1).otherwise(0)).alias("usage_events_count_90d"),
-        F.sum(F.when(in_90d, F.col("minutes"))).alias("usage_events_minutes_sum_90d"),
-        F.avg(F.when(in_90d, F.col("minutes"))).alias("usage_events_minutes_mean_90d"),
-        F.sum(F.when(in_90d, F.col("sessions"))).alias("usage_events_sessions_sum_90d"),
-        F.avg(F.when(in_90d, F.col("sessions"))).alias("usage_events_sessions_mean_90d"),
-        F.count_distinct(F.when(in_90d, F.col("feature"))).alias(
+        F.sum(F.when(in_window[90], 1).otherwise(0)).alias("usage_events_count_90d"),
+        F.sum(F.when(in_window[90], F.col("minutes"))).alias("usage_events_minutes_sum_90d"),
+        F.avg(F.when(in_window[90], F.col("minutes"))).alias("usage_events_minutes_mean_90d"),
+        F.sum(F.when(in_window[90], F.col("sessions"))).alias("usage_events_sessions_sum_90d"),
+        F.avg(F.when(in_window[90], F.col("sessions"))).alias("usage_events_sessions_mean_90d"),
+        F.count_distinct(F.when(in_window[90], F.col("feature"))).alias(
             "usage_events_feature_distinct_90d"
         ),
-        F.datediff(F.col("cutoff_date"), F.max("_event_time")).alias("usage_events_recency_days"),
+        F.datediff(cutoff, F.max(event_time)).alias("usage_events_recency_days"),
     )
 )
-gold = gold.join(usage_events_features, ["account_id", "cutoff_date"], "left")
+gold = gold.join(aggregated, ["account_id", "cutoff_date"], "left")
 
 # tickets: the events strictly before each cut-off, aggregated per account_id and cut-off.
 tickets_df = spark.table("main.crm.tickets").select(
     F.col("acct_id").alias("account_id"),
     F.col("opened_at").cast("timestamp").alias("_event_time"),
 )
-tickets_features = (
+aggregated = (
     cutoff_keys.join(tickets_df, "account_id")
-    .where(F.col("_event_time") < F.col("cutoff_date"))
+    .where(event_time < cutoff)
     .groupBy("account_id", "cutoff_date")
     .agg(
-        F.sum(F.when(in_7d, 1).otherwise(0)).alias("tickets_count_7d"),
-        F.sum(F.when(in_30d, 1).otherwise(0)).alias("tickets_count_30d"),
-        F.sum(F.when(in_90d, 1).otherwise(0)).alias("tickets_count_90d"),
-        F.datediff(F.col("cutoff_date"), F.max("_event_time")).alias("tickets_recency_days"),
+        F.sum(F.when(in_window[7], 1).otherwise(0)).alias("tickets_count_7d"),
+        F.sum(F.when(in_window[30], 1).otherwise(0)).alias("tickets_count_30d"),
+        F.sum(F.when(in_window[90], 1).otherwise(0)).alias("tickets_count_90d"),
+        F.datediff(cutoff, F.max(event_time)).alias("tickets_recency_days"),
     )
 )
-gold = gold.join(tickets_features, ["account_id", "cutoff_date"], "left")
+gold = gold.join(aggregated, ["account_id", "cutoff_date"], "left")
 
 # No event in a window: counts are 0; sums, means and recency stay null (nothing to measure).
 gold = gold.fillna(
