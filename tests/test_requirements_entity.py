@@ -62,6 +62,8 @@ def test_foreign_keys_are_read_from_known_columns() -> None:
     assert zoo["exclude"] == ["account_id", CUTOFF]
     assert zoo["time_col"] == CUTOFF and zoo["split"] == {"method": "time"}
     assert stage(plan, "deploy")["keys"] == ["account_id", CUTOFF]
+    usage = next(s.spec for s in plan.stages if s.magic == "silver" and s.name == "usage")
+    assert usage["keys"] == ["event_id"] and usage["cluster_by"] == ["account_id", "at"]
 
 
 def test_pii_and_a_declared_key_column_stay_out_of_the_features() -> None:

@@ -117,6 +117,13 @@ class _Facts:
         columns = self.columns[source.name] or []
         return tuple(c for c in self.req.compliance.pii if c in columns)
 
+    def cluster_by(self, source: Source) -> list[str]:
+        """The keys; events by their entity and time, as Gold reads them per entity and window."""
+        grain = self.grain
+        if grain and grain.roles[source.name] == "events" and source.time_col:
+            return [grain.event_key(source), source.time_col]
+        return list(source.keys[:4])
+
     def source_tags(self, source: Source) -> dict[str, str]:
         return dict(self.tags)
 
@@ -205,7 +212,7 @@ def _bronze(facts: _Facts) -> StageOutput:
             "bronze",
             f"{facts.schemas['bronze']}.{source.name}",
             facts.data_owner,
-            f"liquid clustering on {', '.join(source.keys[:4])} (MERGE on the keys)",
+            f"liquid clustering on {', '.join(facts.cluster_by(source))} (MERGE on the keys)",
             facts.pii(source),
         )
         out.append((stage, table))
@@ -223,7 +230,7 @@ def _bronze_spec(facts: _Facts, source: Source) -> dict[str, Any]:
     if source.load != "incremental":
         spec["load"] = source.load
     spec["keys"] = list(source.keys)
-    spec["cluster_by"] = list(source.keys[:4])
+    spec["cluster_by"] = facts.cluster_by(source)
     spec["comment"] = source.comment or f"{source.name} for {facts.req.base_name}, as delivered"
     if facts.data_owner:
         spec["owner"] = facts.data_owner
@@ -250,7 +257,7 @@ def _silver(facts: _Facts) -> StageOutput:
             "silver",
             f"{facts.schemas['silver']}.{source.name}",
             facts.data_owner,
-            f"liquid clustering on {', '.join(source.keys[:4])}",
+            f"liquid clustering on {', '.join(facts.cluster_by(source))}",
             facts.pii(source),
         )
         out.append((stage, table))
@@ -265,7 +272,7 @@ def _silver_spec(facts: _Facts, source: Source) -> dict[str, Any]:
         "keys": list(source.keys),
         "clean": {"trim": True},
         "expect": [present],
-        "cluster_by": list(source.keys[:4]),
+        "cluster_by": facts.cluster_by(source),
         "comment": f"{source.name}: cleaned, checked, one row per key",
     }
     if facts.data_owner:
