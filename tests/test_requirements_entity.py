@@ -192,6 +192,17 @@ REFUSED = [
         "source or table holding churned and account_id)",
     ),
     (
+        requirements(ACCOUNTS, USAGE, extra="labels: raw.bad-name\ntime_col: day\n"),
+        "outline: labels: 'raw.bad-name': the table name 'bad-name' is not a valid identifier "
+        "(letters, digits and underscores, not starting with a digit)",
+    ),
+    (
+        requirements(ACCOUNTS, LABELS, extra="labels: labels\ntime_col: day\n").replace(
+            "task: classification", "task: forecast"
+        ),
+        "outline: labels: a forecast learns from the history of the target itself",
+    ),
+    (
         requirements(ACCOUNTS, USAGE, LABELS, extra="windows: [7, 30, 7]\n"),
         "outline: windows: [7, 30, 7] lists a window twice",
     ),

@@ -171,15 +171,21 @@ class Requirements(SpecModel):
         return self
 
     def _check_labels(self, names: list[str]) -> None:
-        if not self.labels or self.labels in names:
+        if not self.labels:
+            return
+        if self.task == "forecast":
+            raise ValueError("labels: a forecast learns from the history of the target itself")
+        if self.labels in names:
             return
         if "." not in self.labels:
             raise ValueError(
                 f"labels: {short(self.labels)} is not a source{did_you_mean(self.labels, names)}; "
                 "name a source, or a table as schema.table"
             )
-        if self.task == "forecast":
-            raise ValueError("labels: a forecast learns from the history of target itself")
+        try:
+            _identifier(self.labels.rsplit(".", 1)[-1])
+        except ValueError as err:
+            raise ValueError(f"labels: {short(self.labels)}: the table name {err}") from None
         if not self.time_col:
             raise ValueError(
                 f"labels: {short(self.labels)} is a table; add time_col: the date each label is "
