@@ -142,6 +142,14 @@ BAD = [
         "infers them, and with a session (%dbx_spark) they are read from the files), e.g. schema: "
         "id INT, amount DOUBLE",
     ),
+    (  # related sources, one of which relates to nothing
+        "use_case: d\nsources:\n  - {name: accounts, table: raw.a, keys: [account_id]}\n"
+        "  - {name: usage, table: raw.u, keys: [event_id], time_col: at, "
+        "relates: {account_id: accounts}}\n  - {name: notes, table: raw.n, keys: [note_id]}\n"
+        "target: churned\ntask: classification\n",
+        "%%outline: sources: notes relates to no other source; add relates: {<its column holding "
+        "account_id>: accounts} (or role: lookup)",
+    ),
 ]
 
 
