@@ -13,11 +13,17 @@ sources:                           # each becomes a Bronze and a Silver table
     schema: store STRING, item STRING, day DATE, units INT, price DOUBLE
     keys: [store, item, day]       # identify a row; Silver MERGEs on them
     # load: full                   # a full snapshot each delivery (default: incremental)
+    # role: events                 # entity | events | labels | lookup (inferred when absent)
+    # relates: {store: stores}     # foreign keys {column: source} (inferred from known columns)
+    # time_col: day                # events: when each happened; labels: when each is known
 target: units                      # the column to predict
 task: forecast                     # regression | classification | forecast
 time_col: day
 grain: week                        # day | week | month: Gold aggregates to it
 group_by: [store, item]            # Gold's keys besides time (default: the first source's keys)
+# entity: accounts                 # classification/regression per entity: its source
+# windows: [7, 30, 90]             # days of events aggregated before each cut-off
+# labels: churn_labels             # the source (or schema.table) holding target, dated
 sla: daily by 06:00 UTC
 latency: batch                     # batch | streaming
 compliance:
