@@ -138,6 +138,13 @@ def test_kpis_and_costs_choose_the_model(cancer) -> None:
     client = mlflow.MlflowClient()
     version = client.get_model_version_by_alias("cancer_kpi", "challenger")
     assert f"Decision threshold {parent['params.decision_threshold']}" in version.description
+    # The registered model predicts at that threshold, so %%deploy's scoring (pyfunc) does too.
+    inputs = frame.drop(columns=["target", "revenue"]).astype("float64")
+    predicted = mlflow.pyfunc.load_model("models:/cancer_kpi@challenger").predict(inputs)
+    model = mlflow.sklearn.load_model("models:/cancer_kpi@challenger")
+    probability = model.predict_proba(inputs)[:, 1]
+    threshold = float(parent["params.decision_threshold"])
+    assert (np.asarray(predicted) == (probability >= threshold)).all()
     assert parent["tags.promotion"] == "promoted: no champion yet"  # the gate reads test_kpi_cost
     evaluation = spark.table(
         f"{shell.user_ns['source_table'].rsplit('.', 1)[0]}.cancer_kpi_evaluation"
