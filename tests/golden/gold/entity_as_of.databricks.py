@@ -53,6 +53,8 @@ gold = gold.join(aggregated, ["customer_id", "cutoff_date"], "left")
 # No event in a window: counts are 0; sums, means and recency stay null (nothing to measure).
 gold = gold.fillna(0, subset=["order_count_30d"])
 
+gold = gold.cache()  # computed once for the key check and the MERGE
+
 # One row per (customer_id, cut-off): the entity table or the labels must not repeat a key.
 repeated = gold.groupBy("customer_id", "cutoff_date").count().where("count > 1").first()
 if repeated is not None:
@@ -105,6 +107,8 @@ merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" 
 inserted, updated = merged.get("numTargetRowsInserted", 0), merged.get("numTargetRowsUpdated", 0)
 rows_now = spark.table(target_table).count()
 print(f"{target_table}: {inserted} rows inserted, {updated} updated, {rows_now} rows now")
+
+gold.unpersist()
 
 # The feature specification, rewritten on every run: each feature's source, window (days) and
 # aggregate, and what it holds when there is nothing to aggregate.
