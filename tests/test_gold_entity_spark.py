@@ -278,3 +278,19 @@ def test_without_labels_one_row_per_entity_as_of_a_date(silver) -> None:
     labels = pd.DataFrame({"account_id": accounts["account_id"], "label_date": as_of, "churned": 0})
     expected = expected_rows({**data, "churn_labels": labels}).drop(columns="churned")
     assert_same(got, expected)
+
+
+def test_a_repeated_label_stops_the_cell_before_anything_is_written(silver) -> None:
+    shell, spark, silver_schema, gold_schema = silver
+    data = random_data(seed=5)
+    labels = data["churn_labels"]
+    data["churn_labels"] = pd.concat([labels, labels.iloc[[0]]], ignore_index=True)
+    write_silver(spark, silver_schema, data)
+    result = run(shell, CELL)
+    assert isinstance(result.error_in_exec, ValueError)
+    account, cutoff, _ = labels.iloc[0]
+    assert str(result.error_in_exec) == (
+        f"{gold_schema}.churn_features: 2 rows for the key {account!r} at the cut-off {cutoff}; "
+        "the entity table or the labels repeat a key"
+    )
+    assert not spark.catalog.tableExists(f"{gold_schema}.churn_features")
