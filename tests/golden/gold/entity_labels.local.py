@@ -134,9 +134,9 @@ gold = gold.cache()  # computed once for the key check and the MERGE
 # One row per (account_id, cut-off): the entity table or the labels must not repeat a key.
 repeated = gold.groupBy("account_id", "cutoff_date").count().where("count > 1").first()
 if repeated is not None:
-    key, cutoff, rows = repeated
+    key, cutoff_day, rows = repeated
     raise ValueError(
-        f"{target_table}: {rows} rows for the key {key!r} at the cut-off {cutoff}; "
+        f"{target_table}: {rows} rows for the key {key!r} at the cut-off {cutoff_day}; "
         "the entity table or the labels repeat a key"
     )
 
