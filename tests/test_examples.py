@@ -66,30 +66,18 @@ def run_example(out, example: str, remote: str | None = None, master: str | None
 
 @background_job
 def classic_demo(folder: Path) -> tuple[Path, str]:
+    """The README's demo: the demand forecast on a classic local session."""
     return folder / "out", run_example(folder / "out", "demand_forecast")
 
 
 @background_job
-def churn_demo(folder: Path) -> tuple[Path, str]:
-    return folder / "out", run_example(folder / "out", "churn")
-
-
-@background_job
 def connect_demo(folder: Path) -> tuple[Path, str]:
-    """The whole demo behind a local Spark Connect server (no SparkContext in the notebook)."""
-    return folder / "out", run_example(folder / "out", "demand_forecast", remote="local[2]")
+    """The churn example behind a local Spark Connect server (no SparkContext in the notebook).
 
-
-@background_job
-def cluster_demo(folder: Path) -> tuple[Path, str, str]:
-    """The whole demo on one master and two workers started here (executors in other JVMs)."""
-    from dbx_architect.runtime.cluster import StandaloneCluster
-
-    # C1 only in the cluster's JVMs too, as in every other JVM of the test run (conftest.py)
-    java = job_env().get("SPARK_SUBMIT_OPTS", "")
-    with StandaloneCluster(workers=2, root=folder / "cluster", java_options=java) as cluster:
-        stdout = run_example(folder / "out", "demand_forecast", master=cluster.url)
-    return folder / "out", stdout, cluster.url
+    Each example runs once per test run: the demand forecast on classic Spark, churn behind
+    Connect, the expanded outline on a standalone cluster (tests/test_outline.py).
+    """
+    return folder / "out", run_example(folder / "out", "churn", remote="local[2]")
 
 
 def check_results(out, stdout: str, example: str) -> dict[str, int]:
@@ -116,16 +104,20 @@ def test_demand_forecast_runs_end_to_end(background) -> None:
     assert rows["spark_catalog.gold.weekly_demand_monitoring"] > 0
 
 
-@pytest.mark.background("churn_demo")
-def test_churn_runs_end_to_end(background) -> None:
-    check_results(*background.result("churn_demo"), "churn")
+@pytest.mark.connect
+@pytest.mark.background("connect_demo")
+def test_churn_runs_end_to_end_behind_spark_connect(background) -> None:
+    out, stdout = background.result("connect_demo")
+    check_results(out, stdout, "churn")
+    spark_line = cell_lines(out, "churn", "%load_ext", lambda line: line.startswith("spark: "))
+    assert spark_line and "behind Spark Connect" in spark_line[0], spark_line
 
 
-def cell_lines(out, prefix: str, keep) -> list[str]:
-    """The printed lines of the executed demo's cells that start with *prefix*, filtered."""
+def cell_lines(out, example: str, prefix: str, keep) -> list[str]:
+    """The printed lines of the executed example's cells that start with *prefix*, filtered."""
     import nbformat
 
-    notebook = nbformat.read(out / "demand_forecast.executed.ipynb", as_version=4)
+    notebook = nbformat.read(out / f"{example}.executed.ipynb", as_version=4)
     return [
         line
         for cell in notebook.cells
@@ -134,35 +126,3 @@ def cell_lines(out, prefix: str, keep) -> list[str]:
         for line in output.get("text", "").splitlines()
         if keep(line)
     ]
-
-
-def same_results(out, stdout: str, classic: tuple, session: str) -> None:
-    """The same tables, winner, scoring and drift lines as the classic local run."""
-    classic_out, classic_stdout = classic
-    rows = check_results(out, stdout, "demand_forecast")
-    assert rows == check_results(classic_out, classic_stdout, "demand_forecast")
-    spark_line = cell_lines(out, "%load_ext", lambda line: line.startswith("spark: "))
-    assert spark_line and session in spark_line[0], spark_line
-    for prefix, keep in [
-        ("%%modelzoo", lambda line: line.startswith("winner: ")),
-        ("%%monitor", lambda line: line.startswith("  ") or "retrain" in line),
-        ("%%deploy", lambda line: "rows scored by" in line),
-    ]:
-        lines = cell_lines(out, prefix, keep)
-        assert lines and lines == cell_lines(classic_out, prefix, keep), prefix
-
-
-@pytest.mark.connect
-@pytest.mark.background("classic_demo", "connect_demo")
-def test_demand_forecast_on_spark_connect_matches_classic(background) -> None:
-    """The whole demo behind a local Spark Connect server (no SparkContext in the notebook)."""
-    out, stdout = background.result("connect_demo")
-    same_results(out, stdout, background.result("classic_demo"), "behind Spark Connect")
-
-
-@pytest.mark.cluster
-@pytest.mark.background("classic_demo", "cluster_demo")
-def test_demand_forecast_on_a_standalone_cluster_matches_classic(background) -> None:
-    """The whole demo on one master and two workers started here (executors in other JVMs)."""
-    out, stdout, url = background.result("cluster_demo")
-    same_results(out, stdout, background.result("classic_demo"), f"spark: {url},")

@@ -163,9 +163,13 @@ def test_bad_requirements_get_one_message(shell, tmp_path, body, message) -> Non
 
 @background_job
 def expanded_outline(folder: Path):
-    """The demand forecast outline, as generated code, on the demo's landing data (nbclient)."""
+    """The demand forecast outline, as generated code, on the demo's landing data (nbclient),
+    on a standalone cluster started here: one master, two workers, executors in other JVMs.
+    (Each example runs once per test run: this one is the run on a cluster.)"""
     import nbformat
     from nbclient import NotebookClient
+
+    from dbx_architect.runtime.cluster import StandaloneCluster
 
     plan = plan_from_text(EXAMPLE["demand_forecast"].read_text(), settings("local"))
     nb = notebook(plan, expanded=True)
@@ -180,17 +184,24 @@ def expanded_outline(folder: Path):
         )
     )
     folder.mkdir(parents=True, exist_ok=True)
-    NotebookClient(
-        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
-    ).execute(env=job_env())
-    return nb
+    java = job_env().get("SPARK_SUBMIT_OPTS", "")  # C1 in the cluster's JVMs too (conftest.py)
+    with StandaloneCluster(workers=2, root=folder / "cluster", java_options=java) as cluster:
+        NotebookClient(
+            nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        ).execute(env=job_env(unset=("SPARK_REMOTE",), DBX_SPARK_MASTER=cluster.url))
+    return nb, cluster.url
 
 
 @pytest.mark.spark
+@pytest.mark.cluster
 @pytest.mark.background("expanded_outline")
-def test_the_expanded_outline_runs_end_to_end(background) -> None:
-    """The expanded outline runs in a fresh kernel (started with the session, in the background)."""
-    nb = background.result("expanded_outline")
+def test_the_expanded_outline_runs_end_to_end_on_a_cluster(background) -> None:
+    """The expanded outline runs in a fresh kernel (started with the session, in the background)
+    whose %dbx_spark session is the driver of a standalone cluster."""
+    nb, url = background.result("expanded_outline")
+    start = next(c for c in nb.cells if "%dbx_spark" in c.source)
+    printed = "".join(o.get("text", "") for o in start.outputs)
+    assert f"spark: {url}," in printed, printed
     registry_cell = next(c for c in nb.cells if "for alias in" in c.source)
     registry = "".join(o.get("text", "") for o in registry_cell.outputs)
     assert "@challenger: version 1" in registry and "@champion: version 1" in registry

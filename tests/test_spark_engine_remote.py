@@ -2,7 +2,7 @@
 against the same job on this test run's classic session: the same folds, leaderboard, winner,
 predictions and drift statistics. The job also runs on a standalone cluster
 (`DBX_SPARK_MASTER=spark://... python tests/spark_engine_job.py OUT`); that comparison is kept out
-of the suite for time (the suite's cluster test runs the whole demo there)."""
+of the suite for time (the suite's cluster test runs the expanded demand outline there)."""
 
 from __future__ import annotations
 
