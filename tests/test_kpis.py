@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dbx_architect.errors import SpecError
 from dbx_architect.expand import expand
-from dbx_architect.kpis import parse_kpi
+from dbx_architect.generators.kpis import parse_kpi
 from dbx_architect.settings import DbxArchitect, Settings
 
 COLUMNS = ["store", "units", "price", "Revenue"]

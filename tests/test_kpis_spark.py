@@ -189,7 +189,7 @@ def test_spark_sql_and_numpy_agree(spark) -> None:
     the same value on the same rows, NULLs included."""
     from test_kpis import ROWS, TRANSLATED
 
-    from dbx_architect.kpis import parse_kpi
+    from dbx_architect.generators.kpis import parse_kpi
 
     kpis = [
         parse_kpi(f"k{i}", sql, "max", True, list(ROWS.columns))

@@ -12,10 +12,11 @@ Spark SQL for ``engine: spark``, and as one numpy expression over a pandas frame
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import SpecError, did_you_mean, short
+from ..errors import SpecError, did_you_mean, short
 
 SCORED = ("label", "prediction", "probability")
 AGGREGATES = ("sum", "avg", "count", "min", "max")
@@ -64,7 +65,7 @@ class _Translator:
     def node(self, node: Any) -> _Part:
         from sqlglot import exp
 
-        handlers = {
+        handlers: dict[type, Callable[[Any], _Part]] = {
             exp.Paren: lambda n: self.node(n.this),
             exp.Column: self.column,
             exp.Literal: self.literal,

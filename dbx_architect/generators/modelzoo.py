@@ -273,7 +273,7 @@ def _registered_name(spec: ModelZooSpec, settings: Settings) -> str | None:
 
 def _kpis(spec: ModelZooSpec, columns: Columns) -> list[dict[str, Any]]:
     """Each KPI checked against the table (when its columns are known) and translated."""
-    from ..kpis import parse_kpi
+    from .kpis import parse_kpi
 
     classification = spec.family == "classification"
     kpis = [

@@ -144,26 +144,20 @@ def score(name, value):
 
 # Business KPIs over the scored rows (the table's columns, label, prediction, probability):
 # the spec's SQL, translated once into numpy by dbx_architect (sqlglot).
-def kpi_retained(rows):
+kpis = {
     # sum(case when prediction = 1 and label = 1 then revenue end) - 15 * count(*)
-    return float(
+    "retained": lambda rows: float(
         np.nansum(
             np.where(
                 np.logical_and(rows["prediction"] == 1, rows["label"] == 1), rows["revenue"], np.nan
             )
         )
         - 15 * len(rows)
-    )
-
-
-def kpi_contacted(rows):
+    ),
     # avg(probability)
-    return float(np.nanmean(rows["probability"]))
-
-
-def kpi_cost(rows):
+    "contacted": lambda rows: float(np.nanmean(rows["probability"])),
     # 300 per false negative + 15 per false positive
-    return float(
+    "cost": lambda rows: float(
         300.0
         * np.count_nonzero(
             (rows["label"] == positive_class) & (rows["prediction"] != positive_class)
@@ -172,10 +166,8 @@ def kpi_cost(rows):
         * np.count_nonzero(
             (rows["label"] != positive_class) & (rows["prediction"] == positive_class)
         )
-    )
-
-
-kpis = {"retained": kpi_retained, "contacted": kpi_contacted, "cost": kpi_cost}
+    ),
+}
 
 
 def scored(model, rows):
