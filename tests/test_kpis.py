@@ -81,6 +81,7 @@ TRANSLATED = [
     ("count(case when revenue is null then 1 end)", 1),
     ("sum(case when not (segment = 'a') or label <> 1 then 2 else 0 end)", 2 * 4),
     ("sum(1)", 6),
+    ("sum(case when 'rows[' = 'x' then 1 else 2 end)", 12),  # constant inside: once per row
     ("sum(case when probability < 0.5 and revenue is not null then revenue else 0 end)", 10),
     ("count(case when probability <= 0.6 or false then 1 end)", 3),
     ("max(-revenue) + min(label * 2 - 1)", -5 - 1),

@@ -53,6 +53,7 @@ class _Translator:
         self.read: dict[str, None] = {}
         self.probability = False
         self.inside = False  # inside an aggregate
+        self.row_wise = False  # the aggregate's argument reads a column
 
     def fail(self, message: str) -> SpecError:
         return SpecError(f"{self.where}: {message}")
@@ -128,6 +129,7 @@ class _Translator:
         name = node.name
         if not self.inside:
             raise self.fail(f"column {short(name)} is outside an aggregate (e.g. sum({name}))")
+        self.row_wise = True
         if name.lower() in SCORED:
             if name.lower() == "probability":
                 if not self.classification:
@@ -239,7 +241,7 @@ class _Translator:
             return _Part("len(rows)", "number", True)
         if node.this is None or getattr(node, "expressions", None):
             raise self.fail(f"{name} takes one value")
-        self.inside = True
+        self.inside, self.row_wise = True, False
         try:
             part = self.node(node.this)
         finally:
@@ -247,7 +249,7 @@ class _Translator:
         if name == "count":
             return _Part(f"np.count_nonzero(pd.notna({part.code}))", "number", True)
         self.expect(part, "number", name)
-        values = part.code if "rows[" in part.code else f"np.full(len(rows), {part.code})"
+        values = part.code if self.row_wise else f"np.full(len(rows), {part.code})"
         function = {"sum": "nansum", "avg": "nanmean", "min": "nanmin", "max": "nanmax"}[name]
         return _Part(f"np.{function}({values})", "number", True)
 
