@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import ROOT
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from dbx_architect.errors import SpecError
 from dbx_architect.outline import plan_from_text
@@ -214,3 +216,42 @@ def test_inconsistent_requirements_are_one_line(body, message) -> None:
     with pytest.raises(SpecError) as caught:
         plan_from_text(body, LOCAL)
     assert str(caught.value) == message
+
+
+NAMES = ["accounts", "usage", "labels", "account_id", "event_id", "day", "at", "raw.labels_2"]
+SOURCES = [ACCOUNTS, USAGE, LABELS]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(data=st.data())
+def test_any_roles_and_relations_plan_or_fail_in_one_line(data) -> None:
+    """Roles, foreign keys, entity and labels in any combination: a plan, or one line."""
+    import yaml
+
+    sources = []
+    for text in SOURCES:
+        source = yaml.safe_load(text.removeprefix("  - "))
+        optional = {
+            "role": st.sampled_from(["entity", "events", "labels", "lookup"]),
+            "relates": st.dictionaries(st.sampled_from(NAMES[3:6]), st.sampled_from(NAMES[:3])),
+            "time_col": st.sampled_from([None, *NAMES[3:7]]),
+        }
+        for key, strategy in optional.items():
+            if data.draw(st.integers(0, 3)) == 0:  # one change in four keeps plans likely
+                source[key] = data.draw(strategy)
+        sources.append(source)
+    body: dict = {"use_case": "c", "sources": sources, "target": "churned"}
+    body["task"] = data.draw(st.sampled_from(["classification", "classification", "forecast"]))
+    for key in ("entity", "labels", "time_col"):
+        if data.draw(st.integers(0, 3)) == 0:
+            body[key] = data.draw(st.sampled_from(NAMES))
+    try:
+        plan = plan_from_text(yaml.safe_dump(body), LOCAL)
+    except SpecError as err:
+        assert "\n" not in str(err) and str(err).startswith("outline: ")
+        event("refused")
+        return
+    event("entity grain" if plan.grain else "as before")
+    if plan.grain is not None:
+        gold = next(s.spec for s in plan.stages if s.magic == "gold")
+        assert gold["entity"] == plan.grain.entity.name and len(gold["keys"]) == 1
