@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, background_job, job_env
+from conftest import ROOT, background_job, job_env, run
 
 from dbx_architect.outline import plan_from_text
 from dbx_architect.settings import DbxArchitect, Settings
@@ -149,3 +149,25 @@ def test_the_entity_outline_runs_end_to_end(background) -> None:
         result["columns"]
     )
     assert result["version"] >= 1
+
+
+@pytest.mark.spark
+def test_outline_magic_reads_the_columns_of_files_through_the_session(shell, spark, tmp_path):
+    """%%outline with a session: the accounts' JSON columns plan the entity attributes."""
+    import sys
+
+    import nbformat
+
+    sys.path.insert(0, str(DATA))
+    try:
+        from churn_events import write
+    finally:
+        sys.path.remove(str(DATA))
+    write(tmp_path, count=20, events=200)  # the files only: the tables are not read to plan
+    shell.user_ns["spark"] = spark
+    result = run(shell, f"%%outline churn\n{REQUIREMENT.read_text()}")
+    assert result.success, result.error_in_exec
+    nb = nbformat.read(tmp_path / "churn.ipynb", as_version=4)
+    gold = next(c.source for c in nb.cells if c.source.startswith("%%gold"))
+    assert "attributes: [plan, region, seats]" in gold  # email is PII, signup_date the tenure
+    assert "tenure_from: signup_date" in gold
