@@ -293,7 +293,7 @@ GENERATORS: dict[str, Generator] = {
         name_help="The registered model's name (on Unity Catalog: catalog.ml.NAME).",
         keys=(
             "model", "table", "time_col", "window", "features", "label", "label_table", "keys",
-            "baseline", "psi_threshold", "ks_alpha", "bins", "min_rows", "trigger",
+            "kpis", "baseline", "psi_threshold", "ks_alpha", "bins", "min_rows", "trigger",
             "monitoring_table", "lakehouse_monitoring",
         ),
         layout=Layout(

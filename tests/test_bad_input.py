@@ -545,6 +545,24 @@ BAD_MONITOR = [
         "model: demand@\n",
         "%%monitor: model: 'demand@' is not NAME, NAME@alias or NAME/version",
     ),
+    (
+        "monitor",
+        "demand",
+        "kpis: {gain: sum(prediction)}\n",
+        "%%monitor: kpis: give label, the column that holds the truth (KPIs need it)",
+    ),
+    (
+        "monitor",
+        "demand",
+        "label: units\nkpis: {gain: sum(prediction}\n",
+        "%%monitor: kpis.gain: not valid SQL ('Expecting ). Line 1, Col: 14.')",
+    ),
+    (
+        "monitor",
+        "demand",
+        "label: units\nkpis: {gain: (select 1)}\n",
+        "%%monitor: kpis.gain: a KPI is one expression over the scored rows, not a query",
+    ),
 ]
 BAD_MODELZOO = [
     (

@@ -297,6 +297,18 @@ psi_threshold: 0.1
 bins: 5
 monitoring_table: demand_drift
 """,
+    "kpis": """
+time_col: day
+label: churned
+label_table: churn_labels
+keys: [account_id, day]
+kpis:
+  retained: >-
+    sum(case when prediction = 1 and label = 1 then revenue * 0.3 else 0 end)
+    - 15 * sum(prediction)
+  missed: {sql: "count(case when label = 1 and prediction = 0 then 1 end)", goal: min}
+  confident: avg(probability)
+""",
 }
 
 CASES = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import SpecError
 from ..names import TableName, parse_table_name
@@ -30,6 +31,9 @@ class MonitorContext(ModelContext):
     label: str | None
     label_table: str | None
     keys: list[str]
+    kpis: list[dict[str, Any]]  # key (kpi_<name>), name, text, sql (Spark SQL), lower_is_better
+    kpi_columns: list[str]  # the scored table's columns the KPIs read
+    kpi_probability: bool  # a KPI reads probability (the scored table must have it)
     baseline: str | None
     psi_threshold: float
     ks_alpha: float
@@ -44,6 +48,28 @@ class MonitorContext(ModelContext):
     lakehouse_monitoring: bool
     name: str
     dfs_tmp: dict[str, str] | None
+
+
+def _kpis(spec: MonitorSpec, columns: Columns) -> dict[str, Any]:
+    """The KPI fields: each KPI checked by %%modelzoo's parser, against the table if known."""
+    from .kpis import parse_kpi
+
+    kpis = []
+    for name, kpi in spec.kpis.items():
+        # the task is not known here: probability passes when the table has such a column
+        parsed = parse_kpi(name, kpi.sql, kpi.goal, True, columns.names)
+        lowered = ["probability"] if columns.names is None else [c.lower() for c in columns.names]
+        if parsed.uses_probability and "probability" not in lowered:
+            raise SpecError(
+                f"kpis.{name}: the scored table has no probability column"
+                " (%%deploy writes prediction only)"
+            )
+        kpis.append({**vars(parsed), "key": f"kpi_{name}"})
+    return {
+        "kpis": kpis,
+        "kpi_columns": list(dict.fromkeys(c for k in kpis for c in k["columns"])),
+        "kpi_probability": any(k["uses_probability"] for k in kpis),
+    }
 
 
 def plan_monitor(
@@ -70,6 +96,7 @@ def plan_monitor(
         Columns(lookup(labels.dotted)).require("label", [spec.label, *spec.keys])
     elif spec.label:
         columns.require("label", [spec.label])
+    kpis = _kpis(spec, columns)  # before the other tables: checks the scored table's columns
     monitoring = table(spec.monitoring_table, "monitoring_table", f"{name.table}_monitoring")
     baseline = table(spec.baseline, "baseline", "-") if spec.baseline else None
     return MonitorContext(
@@ -87,6 +114,7 @@ def plan_monitor(
         label=spec.label,
         label_table=labels.dotted if labels else None,
         keys=list(spec.keys),
+        **kpis,
         baseline=baseline.dotted if baseline else None,
         psi_threshold=spec.psi_threshold,
         ks_alpha=spec.ks_alpha,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from ..errors import short
 from .base import Identifier, OneLine, SpecModel
 from .deploy import MODEL_REF
+from .modelzoo import Kpi, _short_kpi
 from .transform import Columns
 
 
@@ -49,6 +50,12 @@ class MonitorSpec(SpecModel):
         None, description="Where the labels arrive, joined on keys (default: the table itself)."
     )
     keys: Columns = Field(default_factory=list, description="Join columns for label_table.")
+    kpis: dict[Identifier, Annotated[Kpi, BeforeValidator(_short_kpi)]] = Field(
+        default_factory=dict,
+        description="{name: SQL aggregate} or {name: {sql: ..., goal: max|min}}: business KPIs "
+        "per window over the rows whose labels arrived (label, prediction, probability and the "
+        "table's columns; as in %%modelzoo).",
+    )
     baseline: OneLine | None = Field(
         None,
         description="The reference table; default: the model's training table at the Delta "
@@ -81,6 +88,8 @@ class MonitorSpec(SpecModel):
             raise ValueError(f"model: {short(self.model)} is not NAME, NAME@alias or NAME/version")
         if self.label_table and not self.label:
             raise ValueError("label_table: also give label, the column that holds the truth")
+        if self.kpis and not self.label:
+            raise ValueError("kpis: give label, the column that holds the truth (KPIs need it)")
         if self.label_table and not self.keys:
             raise ValueError("label_table: give keys, the columns that join it to the table")
         return self

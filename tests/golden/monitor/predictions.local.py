@@ -294,7 +294,7 @@ if "prediction" not in labelled.columns:
         f"{scored_table} has no prediction column: performance needs what the model predicted"
         " (%%deploy writes it)"
     )
-labelled = labelled.where(F.col("units").isNotNull())
+labelled = labelled.where(F.col("units").isNotNull() & F.col("window_start").isNotNull())
 if isinstance(labelled.schema["prediction"].dataType, NumericType):
     error = F.col("prediction") - F.col("units")
     performance = {"rmse": F.sqrt(F.avg(error * error)), "mae": F.avg(F.abs(error))}
@@ -302,12 +302,16 @@ else:
     performance = {
         "accuracy": F.avg((F.col("prediction") == F.col("units").cast("string")).cast("double"))
     }
+labelled_report = {}  # window start: labelled rows, performance
 for row in (
     labelled.groupBy("window_start")
     .agg(F.count("*").alias("labelled_rows"), *[v.alias(k) for k, v in performance.items()])
     .collect()
 ):
-    for statistic in ["labelled_rows", *performance]:
+    labelled_report[row["window_start"]] = {
+        k: None if row[k] is None else float(row[k]) for k in ["labelled_rows", *performance]
+    }
+    for statistic, value in labelled_report[row["window_start"]].items():
         records.append(
             (
                 model_name,
@@ -315,7 +319,7 @@ for row in (
                 *span(row["window_start"]),
                 "prediction",
                 statistic,
-                float(row[statistic]),
+                value,
                 None,
                 None,
                 computed_at,
@@ -455,6 +459,13 @@ for window_start, breached in windows.items():
         f"  {window_start:%Y-%m-%d}: "
         + (f"drift in {', '.join(drifted)}" if breached else "no drift")
     )
+for window_start, values in sorted(labelled_report.items()):
+    measured = ", ".join(
+        f"{k} {v:.4g}"
+        for k, v in values.items()
+        if k in ("rmse", "mae", "accuracy") and v is not None
+    )
+    print(f"  {window_start:%Y-%m-%d}: {values['labelled_rows']:.0f} labelled rows, {measured}")
 print(verdict)
 print(f"rollback plan: {rollback_plan}")
 alerts
