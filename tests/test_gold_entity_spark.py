@@ -214,11 +214,18 @@ def assert_same(got: pd.DataFrame, expected: pd.DataFrame) -> None:
             assert [_plain(v) for v in have] == [_plain(v) for v in want], col
 
 
-def test_entity_features_match_pandas_point_in_time(silver) -> None:
+def test_entity_features_match_pandas_point_in_time(silver, capsys) -> None:
     shell, spark, silver_schema, gold_schema = silver
     data = random_data(seed=7)
-    write_silver(spark, silver_schema, data)
+    placed = data["churn_labels"]
+    # A label without an account or a date cannot be placed in time: left out, and said.
+    first = placed.iloc[0]
+    unplaced = pd.DataFrame(
+        [(None, first["label_date"], 1), (first["account_id"], None, 0)], columns=placed.columns
+    )
+    write_silver(spark, silver_schema, {**data, "churn_labels": pd.concat([placed, unplaced])})
     run_ok(shell, CELL)
+    assert "2 rows without account_id or a cut-off date left out" in capsys.readouterr().out
     table = f"{gold_schema}.churn_features"
     expected = expected_rows(data)
     assert_same(table_frame(spark, table), expected)

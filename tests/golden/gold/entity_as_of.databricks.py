@@ -22,6 +22,12 @@ cutoffs = customers_df.select(
     F.to_date(F.lit("2026-06-30")).alias("cutoff_date"),
 )
 
+# A row without a key or a cut-off cannot be placed in time (nor MERGEd): left out, and counted.
+placed = F.col("customer_id").isNotNull() & F.col("cutoff_date").isNotNull()
+unplaced = cutoffs.where(~placed).count()
+if unplaced:
+    print(f"{unplaced} rows without customer_id or a cut-off date left out")
+cutoffs = cutoffs.where(placed)
 cutoff_keys = cutoffs.select("customer_id", "cutoff_date")
 gold = cutoffs
 

@@ -33,6 +33,12 @@ cutoffs = churn_labels_df.select(
     F.col("churned"),
 )
 
+# A row without a key or a cut-off cannot be placed in time (nor MERGEd): left out, and counted.
+placed = F.col("account_id").isNotNull() & F.col("cutoff_date").isNotNull()
+unplaced = cutoffs.where(~placed).count()
+if unplaced:
+    print(f"{unplaced} rows without account_id or a cut-off date left out")
+cutoffs = cutoffs.where(placed)
 cutoff_keys = cutoffs.select("account_id", "cutoff_date")
 gold = cutoffs
 
