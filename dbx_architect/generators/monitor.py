@@ -50,6 +50,16 @@ class MonitorContext(ModelContext):
     dfs_tmp: dict[str, str] | None
 
 
+def _lines(text: str, width: int = 84) -> list[str]:
+    """*text* cut at spaces into pieces that join back to it exactly (implicit concatenation)."""
+    groups: list[list[str]] = [[]]
+    for word in text.split(" "):
+        if groups[-1] and len(" ".join([*groups[-1], word])) > width:
+            groups.append([])
+        groups[-1].append(word)
+    return [" ".join(g) + " " for g in groups[:-1]] + [" ".join(groups[-1])]
+
+
 def _kpis(spec: MonitorSpec, columns: Columns) -> dict[str, Any]:
     """The KPI fields: each KPI checked by %%modelzoo's parser, against the table if known."""
     from .kpis import parse_kpi
@@ -64,7 +74,7 @@ def _kpis(spec: MonitorSpec, columns: Columns) -> dict[str, Any]:
                 f"kpis.{name}: the scored table has no probability column"
                 " (%%deploy writes prediction only)"
             )
-        kpis.append({**vars(parsed), "key": f"kpi_{name}"})
+        kpis.append({**vars(parsed), "key": f"kpi_{name}", "sql_lines": _lines(parsed.sql)})
     return {
         "kpis": kpis,
         "kpi_columns": list(dict.fromkeys(c for k in kpis for c in k["columns"])),

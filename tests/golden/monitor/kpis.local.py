@@ -306,18 +306,21 @@ else:
     }
 # Business KPIs: Spark SQL aggregates over the same rows, where label is churned, prediction
 # what the model predicted and probability the positive class's probability.
+# retained: higher is better
 performance["kpi_retained"] = F.expr(
-    "SUM(CASE WHEN `prediction` = 1 AND `label` = 1 THEN `revenue` * 0.3 ELSE 0 END) - 15 * SUM(`prediction`)"
-)  # retained: higher is better
-performance["kpi_missed"] = F.expr(
-    "COUNT(CASE WHEN `label` = 1 AND `prediction` = 0 THEN 1 END)"
-)  # missed: lower is better
-performance["kpi_confident"] = F.expr("AVG(`probability`)")  # confident: higher is better
+    "SUM(CASE WHEN `prediction` = 1 AND `label` = 1 THEN `revenue` * 0.3 ELSE 0 END) - 15 "
+    "* SUM(`prediction`)"
+)
+# missed: lower is better
+performance["kpi_missed"] = F.expr("COUNT(CASE WHEN `label` = 1 AND `prediction` = 0 THEN 1 END)")
+# confident: higher is better
+performance["kpi_confident"] = F.expr("AVG(`probability`)")
 present = {c.lower() for c in labelled.columns}
 missing = [c for c in ["revenue"] if c.lower() not in present]
 if missing:
     raise ValueError(
-        f"kpis: column {missing[0]!r} is not in {scored_table}; columns: {', '.join(current.columns)}"
+        f"kpis: column {missing[0]!r} is not in {scored_table};"
+        f" columns: {', '.join(current.columns)}"
     )
 if "probability" not in {c.lower() for c in labelled.columns}:
     raise ValueError(
