@@ -5,10 +5,13 @@ from __future__ import annotations
 import ast
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dbx_architect.errors import SpecError
 from dbx_architect.expand import expand
 from dbx_architect.generators.kpis import parse_kpi
+from dbx_architect.generators.monitor import _lines
 from dbx_architect.settings import DbxArchitect, Settings
 
 SCORED = ["account_id", "day", "revenue", "prediction", "model_version", "scored_at"]
@@ -88,3 +91,11 @@ def test_each_kpi_is_its_checked_spark_sql_inside_the_window_aggregate() -> None
     assert 'labelled.withColumn("label", F.col("churned"))' in code
     without = expand("monitor", "churn", "churn", BODY.removesuffix("kpis:\n"), local()).code
     assert "kpi_" not in without and 'withColumn("label"' not in without
+
+
+@given(st.text(alphabet=" ab'`\"x()", max_size=300), st.integers(1, 90))
+def test_the_sql_pieces_join_back_exactly_and_are_short(text: str, width: int) -> None:
+    pieces = _lines(text, width)
+    assert "".join(pieces) == text
+    for piece in pieces:  # longer only when one word is
+        assert len(piece.rstrip(" ")) <= width or " " not in piece.rstrip(" ")
