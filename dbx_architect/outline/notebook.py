@@ -15,7 +15,7 @@ from ..expand import expand
 from ..render import py_literal
 from ..sql import sql_string
 from .entity import EntityGrain
-from .plan import NAMING, Plan, Stage
+from .plan import NAMING, Plan, Stage, plain_number
 
 SEPARATOR = "# COMMAND ----------"
 HEADER = "# Databricks notebook source"
@@ -166,12 +166,27 @@ def _feature_table(plan: Plan) -> str:
 
 
 def _evaluation(plan: Plan) -> list[Cell]:
-    evaluation = f"{plan.schemas['gold']}.{plan.requirements.base_name}_evaluation"
+    req = plan.requirements
+    evaluation = f"{plan.schemas['gold']}.{req.base_name}_evaluation"
+    text = (
+        "## 7. Evaluate and select\n\nEvery candidate's cross-validated metrics and the "
+        "winner's single test score, from the evaluation table the model zoo appends to."
+    )
+    if req.kpis or req.costs:
+        kpis = [f"`{name}` = `{kpi.sql}` ({kpi.goal})" for name, kpi in req.kpis.items()]
+        if req.costs:
+            kpis.append(
+                f"`cost` = {plain_number(req.costs.false_negative)} per missed positive + "
+                f"{plain_number(req.costs.false_positive)} per false alarm (min), at the decision "
+                "threshold tuned on the folds"
+            )
+        text += (
+            " Business KPIs, per fold and on test for every candidate:\n\n"
+            + "\n".join(f"- {k}" for k in kpis)
+            + f"\n\nThe winner is the best on `{req.chooser}`, which also gates `@champion`."
+        )
     return [
-        _md(
-            "## 7. Evaluate and select\n\nEvery candidate's cross-validated metrics and the "
-            "winner's single test score, from the evaluation table the model zoo appends to."
-        ),
+        _md(text),
         _code(
             f'spark.table("{evaluation}").orderBy("evaluated_at", "candidate", "metric")'
             ".show(50, truncate=False)"

@@ -317,9 +317,34 @@ def _modelzoo(facts: _Facts) -> StageOutput:
         "A baseline and candidates on one shared split, logged to MLflow, the winner "
         "registered as @challenger and promoted to @champion only when it is better"
     )
+    zoo.update(_business(req))
+    if req.chooser:
+        zoo["promote_if"]["metric"] = req.chooser
+        why += f" on {req.chooser}"
     name = f"{facts.schemas['gold']}.{req.base_name}_evaluation"
     table = TablePlan("gold", name, facts.ml_owner, "append-only leaderboard")
     return [(Stage("modelzoo", req.base_name, zoo, f"Model zoo: {req.base_name}", why), table)]
+
+
+def _business(req: Requirements) -> dict[str, Any]:
+    """The requirements' KPIs, costs and chooser, in the zoo's own keys."""
+    keys: dict[str, Any] = {}
+    if req.kpis:
+        keys["kpis"] = _kpis(req)
+    if req.costs:
+        keys["costs"] = {k: plain_number(v) for k, v in req.costs.model_dump().items()}
+    if req.chooser:
+        keys["select_by"] = req.chooser
+    return keys
+
+
+def _kpis(req: Requirements) -> dict[str, Any]:
+    """The KPIs as a user writes them: the SQL alone when more is better."""
+    return {n: k.sql if k.goal == "max" else k.model_dump() for n, k in req.kpis.items()}
+
+
+def plain_number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
 
 
 def _deploy(facts: _Facts) -> StageOutput:
@@ -346,6 +371,8 @@ def _monitor(facts: _Facts) -> StageOutput:
         "keys": facts.keys,
         "trigger": {"k": 2, "n": 3},
     }
+    if req.kpis:  # the business KPIs per window, once labels arrive
+        spec["kpis"] = _kpis(req)
     why = (
         "Drift of every feature and of the predictions against the training data (PSI, "
         "KS) per window, performance once the true values arrive, and a retrain "

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from ..errors import did_you_mean, short
 from .base import Identifier, OneLine, Principal, SpecModel, _identifier
+from .modelzoo import Costs, Kpi, _short_kpi
 from .transform import Columns
 
 
@@ -127,6 +128,22 @@ class Requirements(SpecModel):
         description="Where the target arrives, apart from the features: a source name, or a "
         "table (raw.churn_labels) landed as one more source with time_col as its date.",
     )
+    kpis: dict[Identifier, Annotated[Kpi, BeforeValidator(_short_kpi)]] = Field(
+        default_factory=dict,
+        description="Business KPIs, {name: SQL aggregate over the scored rows} as in %%modelzoo "
+        "(label, prediction, probability and the Gold columns); the model zoo computes them "
+        "for every candidate and %%monitor per window once labels arrive.",
+    )
+    costs: Costs | None = Field(
+        None,
+        description="Classification: {false_negative: 300, false_positive: 15}; the zoo tunes "
+        "the decision threshold to the least cost (the KPI cost).",
+    )
+    select_by: Identifier | None = Field(
+        None,
+        description="What picks the winner and gates @champion: a metric or a KPI; default: the "
+        "first KPI (cost when only costs are given), else the task's metric.",
+    )
     sla: OneLine | None = Field(None, description="e.g. daily by 06:00 UTC")
     latency: Literal["batch", "streaming"] = Field("batch", description="batch or streaming.")
     compliance: Compliance = Field(
@@ -136,6 +153,15 @@ class Requirements(SpecModel):
         default_factory=Owners,
         description="Who owns the data, the model, and who reads (see Owners).",
     )
+
+    @property
+    def chooser(self) -> str | None:
+        """The metric or KPI that picks the winner (None: the zoo's default metric)."""
+        if self.select_by:
+            return self.select_by
+        if self.kpis:
+            return next(iter(self.kpis))
+        return "cost" if self.costs else None
 
     @property
     def base_name(self) -> str:
@@ -164,6 +190,8 @@ class Requirements(SpecModel):
                 f"use one of {', '.join(names)}"
             )
         self._check_labels(names)
+        if self.costs and self.task != "classification":
+            raise ValueError("costs: a cost matrix is for task: classification (two classes)")
         if self.task == "forecast" and not self.time_col:
             raise ValueError("time_col: a forecast needs the time column")
         if self.grain and not self.time_col:
