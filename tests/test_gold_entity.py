@@ -187,7 +187,7 @@ def entity_specs(draw: st.DrawFn) -> dict:
 
 
 @settings(
-    max_examples=300,
+    max_examples=150,  # each renders, compiles and formats both targets
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
