@@ -210,7 +210,8 @@ GENERATORS: dict[str, Generator] = {
         name_help="The Gold table: weekly_sales, gold.weekly_sales or main.gold.weekly_sales.",
         keys=(
             "from", "join", "group_by", "grain", "time_col", "aggregates", "features", "keys",
-            "kind", "entity", "attributes", "tenure_from", "events", "windows", "labels", "as_of",
+            "kind", "entity", "attributes", "lookups", "tenure_from", "events", "windows",
+            "labels", "as_of",
             "partition_by", "cluster_by", "comment", "owner", "tags", "column_tags",
             "properties",
         ),

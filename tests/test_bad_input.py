@@ -397,6 +397,48 @@ BAD_TRANSFORM = [
     (
         "gold",
         "churn",
+        "kind: entity\nentity: accounts\nkeys: [id]\nattributes: [plans_tier]\nlookups: [{table: plans, on: plan, columns: [tier]}]\nevents: [{table: usage, time_col: t}]\n",
+        "%%gold: lookups: the column 'plans_tier' would be written twice; give the lookup its own prefix",
+    ),
+    (
+        "gold",
+        "churn",
+        "kind: entity\nentity: accounts\nkeys: [id]\nlookups: [{table: plans, on: plan, columns: [x], prefix: plan}, {table: tiers, on: plan, columns: [x], prefix: plan}]\nevents: [{table: usage, time_col: t}]\n",
+        "%%gold: lookups: the column 'plan_x' would be written twice; give the lookup its own prefix",
+    ),
+    (
+        "gold",
+        "churn",
+        "kind: entity\nentity: accounts\nkeys: [id]\nlookups: [{table: plans, on: plan, columns: [plan, tier]}]\nevents: [{table: usage, time_col: t}]\n",
+        "%%gold: lookups[0].columns: 'plan' is the lookup's key, the join column",
+    ),
+    (
+        "gold",
+        "churn",
+        "kind: entity\nentity: accounts\nkeys: [id]\nlookups: [{table: plans, on: plan, columns: [tier, tier]}]\nevents: [{table: usage, time_col: t}]\n",
+        "%%gold: lookups[0].columns: 'tier' is given twice",
+    ),
+    (
+        "gold",
+        "churn",
+        "kind: entity\nentity: accounts\nkeys: [id]\nlookups: [{table: plans, on: plan}]\nevents: [{table: usage, time_col: t}]\n",
+        "%%gold: lookups[0].columns: the columns of spark_catalog.silver.plans are not known here (no session sees the table); list the columns to carry",
+    ),
+    (
+        "gold",
+        "churn",
+        "kind: entity\nentity: accounts\nkeys: [id]\nlookups: [{table: plans, columns: [tier]}]\nevents: [{table: usage, time_col: t}]\n",
+        "%%gold: missing key 'lookups[0].on' (required)",
+    ),
+    (
+        "gold",
+        "churn",
+        "from: sales\ngroup_by: [store]\naggregates: {u: sum(u)}\nlookups: [{table: plans, on: plan}]\n",
+        "%%gold: lookups: only with kind: entity",
+    ),
+    (
+        "gold",
+        "churn",
         "kind: entity\nentity: accounts\nkeys: [id]\nevents: [{table: usage, time_col: t, key: acct, numeric: [id]}]\n",
         "%%gold: events[0]: column 'id' cannot be aggregated here: the feature table uses that name for the entity key",
     ),
@@ -706,8 +748,8 @@ BAD_MODELZOO = [
     (
         "modelzoo",
         "demand",
-        "table: demand\ntarget: y\ntask: classification\nengine: spark\ncosts: {false_negative: 3, false_positive: 1}\n",
-        "%%modelzoo: costs: threshold tuning runs on engine: sklearn (not yet on spark)",
+        "table: demand\ntarget: units\ntask: regression\nengine: spark\ncosts: {false_negative: 3, false_positive: 1}\n",
+        "%%modelzoo: costs: a cost matrix is for task: classification (two classes)",
     ),
     (
         "modelzoo",

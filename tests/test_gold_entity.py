@@ -25,6 +25,7 @@ BASE = {
     "entity": "accounts",
     "keys": ["account_id"],
     "attributes": ["plan"],
+    "lookups": [{"table": "plans", "on": "plan", "columns": ["price_per_seat", "tier"]}],
     "tenure_from": "signup_date",
     "events": [
         {
@@ -39,6 +40,7 @@ BASE = {
 }
 COLUMNS = {
     "spark_catalog.silver.accounts": ["account_id", "plan", "signup_date"],
+    "spark_catalog.silver.plans": ["plan", "price_per_seat", "tier"],
     "spark_catalog.silver.usage_events": ["account_id", "event_time", "minutes", "feature"],
     "spark_catalog.silver.tickets": ["acct_id", "opened_at"],
     "spark_catalog.silver.churn_labels": ["account_id", "label_date", "churned"],
@@ -53,7 +55,11 @@ def expand_entity(spec: dict, target: str = "local", lookup=None) -> str:
 
 def expected_features(spec: dict) -> list[str]:
     """The feature columns the spec asks for, by the naming rule of docs/gold.md."""
-    names = list(spec.get("attributes", [])) + (["tenure_days"] if "tenure_from" in spec else [])
+    names = list(spec.get("attributes", []))
+    for lookup in spec.get("lookups", []):
+        prefix = lookup.get("prefix") or lookup["table"].split(".")[-1]
+        names += [f"{prefix}_{column}" for column in lookup["columns"]]
+    names += ["tenure_days"] if "tenure_from" in spec else []
     for source in spec["events"]:
         prefix = source.get("name") or source["table"].split(".")[-1]
         for days in spec.get("windows", [7, 30, 90]):
@@ -120,6 +126,30 @@ def test_columns_are_checked_when_a_session_sees_the_tables() -> None:
         expand_entity(wrong_key, lookup=COLUMNS.get)
 
 
+def test_a_lookup_carries_all_its_columns_but_the_key_by_default() -> None:
+    """Without columns, a session's view of the lookup gives them; listed ones are checked."""
+    spec = {**BASE, "lookups": [{"table": "plans", "on": "plan"}]}
+    _, features = code_facts(expand_entity(spec, lookup=COLUMNS.get))
+    carried = [c for c in COLUMNS["spark_catalog.silver.plans"] if c != "plan"]
+    assert [f for f in features if f.startswith("plans_")] == [f"plans_{c}" for c in carried]
+    typo = {**BASE, "lookups": [{"table": "plans", "on": "plan", "columns": ["teir"]}]}
+    with pytest.raises(SpecError, match=r"^%%gold: lookups\[0\].columns: column 'teir' is not"):
+        expand_entity(typo, lookup=COLUMNS.get)
+    other_on = {**BASE, "lookups": [{"table": "plans", "on": "plan_id", "columns": ["tier"]}]}
+    with pytest.raises(SpecError, match=r"^%%gold: lookups: column 'plan_id' is not in the table"):
+        expand_entity(other_on, lookup=COLUMNS.get)
+
+
+def test_a_lookup_is_joined_on_the_entity_column_and_checked_for_repeated_keys() -> None:
+    spec = {**BASE, "attributes": [], "lookups": [{**BASE["lookups"][0], "key": "code"}]}
+    tree = ast.parse(expand_entity(spec))
+    calls = {ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert "entity_columns.join(plans_df, 'plan', 'left')" in calls
+    assert "F.col('code').alias('plan')" in calls
+    assert "entity_columns.drop('plan')" in calls  # read for the join only
+    assert any(c.startswith("plans_df.where(known).groupBy('plan').count()") for c in calls)
+
+
 def test_a_column_in_two_places_is_fine() -> None:
     source = {**BASE["events"][0], "numeric": ["feature", "minutes"], "categorical": ["feature"]}
     spec = {**BASE, "attributes": ["plan", "signup_date"], "events": [source]}
@@ -153,6 +183,10 @@ PLACES = [
     ("attributes",),
     ("tenure_from",),
     ("keys", 0),
+    ("lookups", 0, "on"),
+    ("lookups", 0, "key"),
+    ("lookups", 0, "columns"),
+    ("lookups", 0, "prefix"),
     ("events", 0, "time_col"),
     ("events", 0, "numeric"),
     ("events", 0, "categorical"),
@@ -181,7 +215,7 @@ def entity_specs(draw: st.DrawFn) -> dict:
         window = WINDOW if hostile else st.integers(1, 3650)
         spec["windows"] = draw(st.lists(window, max_size=5, unique=not hostile))
     for path in draw(st.lists(st.sampled_from(PLACES), min_size=1, max_size=4, unique=True)):
-        many = path[-1] in ("attributes", "numeric", "categorical")
+        many = path[-1] in ("attributes", "numeric", "categorical", "columns")
         _set(spec, path, draw(st.lists(name, max_size=3)) if many else draw(name))
     return spec
 

@@ -173,6 +173,18 @@ windows: [30]
 as_of: 2026-06-30
 cluster_by: [customer_id]
 """,
+    "entity_lookups": """
+kind: entity
+entity: accounts
+keys: [account_id]
+attributes: [plan]
+lookups:
+  - {table: plans, on: plan, columns: [price_per_seat, tier]}
+  - {table: crm.regions, on: region_code, key: code, columns: [country], prefix: region}
+events:
+  - {table: usage_events, time_col: event_time, numeric: [minutes]}
+windows: [30]
+""",
 }
 
 MODELZOO = {
@@ -254,6 +266,19 @@ kpis:
   overstock: {sql: "sum(greatest(prediction - label, 0) * price)", goal: min}
   lost_sales: "sum(case when label > prediction then (label - prediction) * price else 0 end)"
 select_by: overstock
+""",
+    "spark_costs": """
+table: churn
+target: churned
+task: classification
+engine: spark
+exclude: [revenue]
+models: [logistic, random_forest]
+kpis:
+  retained: sum(case when prediction = 1 and label = 1 then revenue end) - 15 * count(*)
+costs: {false_negative: 300, false_positive: 15}
+select_by: cost
+register: churn
 """,
 }
 

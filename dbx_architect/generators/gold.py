@@ -9,7 +9,7 @@ from ..errors import SpecError, short
 from ..names import TableName, parse_table_name
 from ..runtime.catalog import ColumnLookup
 from ..settings import Settings
-from ..spec.gold import EventSource, GoldSpec, Labels
+from ..spec.gold import EventSource, GoldSpec, Labels, Lookup
 from ..sql import aggregate_sql, referenced_columns
 from .columns import Columns
 from .common import TableContext, governance, layout, table_properties
@@ -237,6 +237,7 @@ NULL_POLICY = {
     "mean": "null when no event in the window",
     "recency": "null when no event before the cut-off",
     "attribute": "null when the entity table has no row for the key",
+    "lookup": "null when the lookup table has no row for the entity's value",
     "tenure": "null when the date is null",
 }
 
@@ -248,7 +249,7 @@ class EntityFeature:
     feature: str
     source: str
     window_days: int | None
-    aggregate: str  # count, sum, mean, distinct, recency, attribute or tenure
+    aggregate: str  # count, sum, mean, distinct, recency, attribute, lookup or tenure
     column: str | None = None  # the aggregated column
 
     @property
@@ -269,6 +270,18 @@ class EventPlan:
 
 
 @dataclass(frozen=True)
+class LookupPlan:
+    """A lookup table joined on an entity column; its columns renamed to their features."""
+
+    table: str
+    variable: str
+    on: str  # the entity's column
+    key: str  # the lookup's key column
+    columns: dict[str, str]  # lookup column -> feature
+    features: list[EntityFeature]
+
+
+@dataclass(frozen=True)
 class LabelsPlan:
     table: str
     variable: str
@@ -285,6 +298,7 @@ class EntityPlan:
     table: str
     variable: str
     attributes: list[str]
+    lookups: list[LookupPlan]
     tenure_from: str | None
     labels: LabelsPlan | None
     as_of: str | None  # ISO date; None: today (current_date()) when there are no labels
@@ -293,6 +307,17 @@ class EntityPlan:
     features: list[EntityFeature]  # every feature, entity columns first
     counts: list[str]  # the count columns, 0 when no event
     spec_table: str  # <table>_feature_spec
+
+    @property
+    def entity_columns(self) -> list[str]:
+        """The entity's columns read besides its key: attributes and the lookups' join columns."""
+        ons = [lookup.on for lookup in self.lookups]
+        return [c for c in dict.fromkeys([*self.attributes, *ons]) if c != self.key]
+
+    @property
+    def join_only(self) -> list[str]:
+        """The lookups' join columns that are no attribute: dropped after the joins."""
+        return [c for c in self.entity_columns if c not in self.attributes]
 
     @property
     def null_policy(self) -> dict[str, str]:
@@ -358,8 +383,39 @@ def _labels_plan(
     return LabelsPlan(table.dotted, variable, label_key, spec.time_col, spec.target)
 
 
-def _entity_columns(spec: GoldSpec, table: TableName, key: str) -> list[EntityFeature]:
+def _lookup_plan(
+    index: int, spec: Lookup, table: TableName, variable: str, lookup: ColumnLookup
+) -> LookupPlan:
+    where, key = f"lookups[{index}]", spec.key or spec.on
+    found = lookup(table.dotted)
+    columns = Columns(found)
+    columns.require(f"{where}.key", [key])
+    columns.require(f"{where}.columns", spec.columns)
+    if key in spec.columns:
+        raise SpecError(f"{where}.columns: {short(key)} is the lookup's key, the join column")
+    twice = next((c for i, c in enumerate(spec.columns) if c in spec.columns[:i]), None)
+    if twice is not None:
+        raise SpecError(f"{where}.columns: {short(twice)} is given twice")
+    carried = list(spec.columns) or [c for c in found or [] if c.lower() != key.lower()]
+    if not carried and found:
+        raise SpecError(f"{where}.columns: {table.dotted} has no column but its key {key}")
+    if not carried:
+        raise SpecError(
+            f"{where}.columns: the columns of {table.dotted} are not known here (no session "
+            "sees the table); list the columns to carry"
+        )
+    prefix = spec.prefix or table.table
+    renamed = {c: f"{prefix}_{c}" for c in carried}
+    features = [EntityFeature(f, table.dotted, None, "lookup", c) for c, f in renamed.items()]
+    return LookupPlan(table.dotted, variable, spec.on, key, renamed, features)
+
+
+def _entity_columns(
+    spec: GoldSpec, table: TableName, lookups: list[LookupPlan]
+) -> list[EntityFeature]:
+    """The attributes, the lookups' columns and tenure_days, in the table's order."""
     features = [EntityFeature(a, table.dotted, None, "attribute", a) for a in spec.attributes]
+    features += [f for plan in lookups for f in plan.features]
     if spec.tenure_from:
         features.append(
             EntityFeature("tenure_days", table.dotted, None, "tenure", spec.tenure_from)
@@ -367,17 +423,31 @@ def _entity_columns(spec: GoldSpec, table: TableName, key: str) -> list[EntityFe
     return features
 
 
-def _no_column_twice(spec: GoldSpec, key: str, features: list[EntityFeature]) -> None:
-    seen = [key, CUTOFF, *([spec.labels.target] if spec.labels else [])]
-    where = {"attribute": "attributes", "tenure": "tenure_from"}
+def _no_column_twice(
+    spec: GoldSpec, key: str, features: list[EntityFeature], joined_on: list[str]
+) -> None:
+    """Every written column once; a lookup's join column is read under its name, so no feature
+    may take it either."""
+    seen = [key, CUTOFF, *([spec.labels.target] if spec.labels else []), *joined_on]
+    where = {"attribute": "attributes", "tenure": "tenure_from", "lookup": "lookups"}
+    hints = {"lookup": "; give the lookup its own prefix", "attribute": "", "tenure": ""}
     for feature in features:
         if feature.feature in seen:
-            hint = "" if feature.aggregate in where else "; give a source its own prefix with name"
+            hint = hints.get(feature.aggregate, "; give a source its own prefix with name")
             raise SpecError(
                 f"{where.get(feature.aggregate, 'events')}: the column "
                 f"{short(feature.feature)} would be written twice{hint}"
             )
         seen.append(feature.feature)
+
+
+def _lookups(
+    spec: GoldSpec, tables: list[TableName], variables: list[str], lookup: ColumnLookup
+) -> list[LookupPlan]:
+    return [
+        _lookup_plan(i, one, t, v, lookup)
+        for i, (one, t, v) in enumerate(zip(spec.lookups, tables, variables, strict=True))
+    ]
 
 
 def plan_entity(
@@ -390,30 +460,37 @@ def plan_entity(
         parse_table_name(e.table, f"events[{i}].table", settings.catalog, silver)
         for i, e in enumerate(spec.events)
     ]
-    labels = (
-        parse_table_name(spec.labels.table, "labels.table", settings.catalog, silver)
-        if spec.labels
-        else None
-    )
-    variables = _variables([entity, *events, *([labels] if labels else [])])
+    labels = [
+        parse_table_name(name, "labels.table", settings.catalog, silver)
+        for name in ([spec.labels.table] if spec.labels else [])
+    ]
+    tables = [
+        parse_table_name(one.table, f"lookups[{i}].table", settings.catalog, silver)
+        for i, one in enumerate(spec.lookups)
+    ]
+    variables = _variables([entity, *events, *labels, *tables])
     key, windows = spec.keys[0], spec.window_days
     columns = Columns(lookup(entity.dotted))
     columns.require("keys", [key])
     columns.require("attributes", spec.attributes)
+    columns.require("lookups", [one.on for one in spec.lookups])
     columns.require("tenure_from", [spec.tenure_from] if spec.tenure_from else [])
     plans = [
         _event_plan(i, e, t, v, key, windows, lookup)
         for i, (e, t, v) in enumerate(zip(spec.events, events, variables[1:], strict=False))
     ]
-    features = _entity_columns(spec, entity, key) + [f for p in plans for f in p.features]
-    _no_column_twice(spec, key, features)
+    lookups = _lookups(spec, tables, variables[len(variables) - len(tables) :], lookup)
+    features = _entity_columns(spec, entity, lookups) + [f for p in plans for f in p.features]
+    join_only = [one.on for one in spec.lookups if one.on not in spec.attributes]
+    _no_column_twice(spec, key, features, join_only)
     return EntityPlan(
         key=key,
         table=entity.dotted,
         variable=variables[0],
         attributes=list(spec.attributes),
+        lookups=lookups,
         tenure_from=spec.tenure_from,
-        labels=_labels_plan(spec.labels, labels, variables[-1], key, lookup)
+        labels=_labels_plan(spec.labels, labels[0], variables[1 + len(events)], key, lookup)
         if spec.labels and labels
         else None,
         as_of=spec.as_of.isoformat() if spec.as_of else None,

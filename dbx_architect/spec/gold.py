@@ -15,7 +15,16 @@ KINDS = ("aggregate", "features", "predictions", "evaluation", "monitoring", "en
 DEFAULT_WINDOWS = (7, 30, 90)
 # Keys of the other kinds that mean nothing for kind: entity, and the keys only it reads.
 NOT_FOR_ENTITY = ("from", "join", "group_by", "grain", "time_col", "aggregates", "features")
-ENTITY_ONLY = ("entity", "attributes", "tenure_from", "events", "windows", "labels", "as_of")
+ENTITY_ONLY = (
+    "entity",
+    "attributes",
+    "lookups",
+    "tenure_from",
+    "events",
+    "windows",
+    "labels",
+    "as_of",
+)
 
 WindowDays = Annotated[int, Field(strict=True, ge=1, le=3650)]
 
@@ -66,6 +75,25 @@ class EventSource(SpecModel):
     )
 
 
+class Lookup(SpecModel):
+    """A table of kind: entity with one row per value of an entity column, joined on it."""
+
+    table: OneLine = Field(..., description="The Silver lookup table, one row per key.")
+    on: Identifier = Field(
+        ..., description="The entity's column holding the lookup's key (a left join on it)."
+    )
+    key: Identifier | None = Field(
+        None, description="The lookup's single key column; default: the name given in on."
+    )
+    columns: Columns = Field(
+        default_factory=list,
+        description="The lookup's columns carried as features; default: all but the key.",
+    )
+    prefix: Identifier | None = Field(
+        None, description="Feature names are <prefix>_<column>; default: the table's name."
+    )
+
+
 class Labels(SpecModel):
     """The labels of kind: entity: each row is one cut-off (point in time) for one entity."""
 
@@ -111,6 +139,10 @@ class GoldSpec(TableSpec):
     )
     attributes: Columns = Field(
         default_factory=list, description="kind entity: columns of the entity carried as features."
+    )
+    lookups: list[Lookup] = Field(
+        default_factory=list,
+        description="kind entity: tables joined on an entity column, one row per key (see Lookup).",
     )
     tenure_from: Identifier | None = Field(
         None, description="kind entity: a date column; tenure_days counts from it to the cut-off."
