@@ -6,11 +6,13 @@ Every refusal is one line, before anything is planned or written.
 from __future__ import annotations
 
 import pytest
+import yaml
 from conftest import ROOT
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from dbx_architect.errors import SpecError
+from dbx_architect.expand import expand
 from dbx_architect.outline import plan_from_text
 from dbx_architect.outline.entity import CUTOFF
 from dbx_architect.settings import DbxArchitect, Settings
@@ -29,6 +31,7 @@ LABELS = (
     "'account_id STRING, day DATE, churned INT'}\n"
 )
 TASK = "target: churned\ntask: classification\n"
+PII = "compliance: {pii: [manager_email]}\n"
 
 
 def requirements(*sources: str, extra: str = "") -> str:
@@ -116,11 +119,71 @@ def test_a_source_only_the_entity_refers_to_is_a_lookup() -> None:
     assert "plan_id" not in stage(plan, "gold")["attributes"]  # a foreign key is no feature
 
 
+PLANS = (
+    "  - {name: plans, path: ./p.csv, keys: [plan_id], load: full, schema: 'plan_id STRING, "
+    "price_per_seat DOUBLE, tier STRING, launched DATE, manager_email STRING'}\n"
+)
+WITH_PLAN_ID = ACCOUNTS.replace("seats INT", "seats INT, plan_id STRING")
+
+
+def test_a_lookup_the_entity_refers_to_joins_its_numbers_and_text() -> None:
+    """accounts has plan_id, the single key of plans: plans is joined on it; its date and its
+    PII stay out, as with the attributes, and each column gets a feature definition."""
+    body = requirements(WITH_PLAN_ID, PLANS, USAGE, LABELS, extra=PII)
+    plan = plan_from_text(body, LOCAL)
+    gold = stage(plan, "gold")
+    assert gold["lookups"] == [
+        {"table": "plans", "on": "plan_id", "columns": ["price_per_seat", "tier"]}
+    ]
+    features = {f.name: f for f in plan.features}
+    assert features["plans_tier"].source == "silver.plans"
+    assert "plans_launched" not in features and "plans_manager_email" not in features
+    why = next(s.why for s in plan.stages if s.magic == "gold")
+    assert "plans on plan_id" in why
+    assert expand("gold", "c", "c", yaml.safe_dump(gold), LOCAL).code  # the cell expands
+
+
+def test_a_declared_relation_names_the_lookups_key_when_it_differs() -> None:
+    accounts = ACCOUNTS.replace("load: full,", "load: full, relates: {plan: plans},")
+    plans = PLANS.replace("plan_id", "code")
+    gold = stage(plan_from_text(requirements(accounts, plans, USAGE, LABELS), LOCAL), "gold")
+    assert gold["lookups"][0]["on"] == "plan" and gold["lookups"][0]["key"] == "code"
+    assert "plan" not in gold["attributes"]  # a foreign key is read for the join only
+
+
+def test_a_lookup_of_the_events_is_left_in_silver() -> None:
+    usage = USAGE.replace("feature STRING", "feature STRING, plan_id STRING")
+    plans = PLANS.replace("load: full,", "load: full, role: lookup,")
+    plan = plan_from_text(requirements(ACCOUNTS, usage, plans, LABELS), LOCAL)
+    assert plan.grain is not None and plan.grain.roles["plans"] == "lookup"
+    assert "lookups" not in stage(plan, "gold")
+    assert "plans (lookup, not referred to by the entity) stay in Silver" in next(
+        s.why for s in plan.stages if s.magic == "gold"
+    )
+
+
+def test_a_lookup_without_known_columns_is_not_joined() -> None:
+    plans = "  - {name: plans, path: ./p.csv, keys: [plan_id], load: full}\n"
+    plan = plan_from_text(requirements(WITH_PLAN_ID, plans, USAGE, LABELS), LOCAL)
+    assert plan.grain is not None and plan.grain.roles["plans"] == "lookup"
+    assert "lookups" not in stage(plan, "gold")  # its columns are known only once landed
+
+
 @pytest.mark.parametrize("name", ["churn", "demand_forecast"])
 def test_sources_sharing_key_names_plan_as_before(name) -> None:
     plan = plan_from_text((ROOT / "examples" / "requirements" / f"{name}.yaml").read_text(), LOCAL)
     assert plan.grain is None
     assert stage(plan, "gold").get("kind") != "entity"
+
+
+def test_a_lookup_not_joined_leaves_the_gold_cell_as_it_was() -> None:
+    """A lookup the entity does not refer to lands in Silver; Gold is the cell without it."""
+    without = plan_from_text(requirements(ACCOUNTS, USAGE, LABELS), LOCAL)
+    plans = PLANS.replace("load: full,", "load: full, role: lookup,")
+    plan = plan_from_text(requirements(ACCOUNTS, USAGE, LABELS, plans), LOCAL)
+    assert [s.name for s in plan.stages if s.magic == "silver"][-1] == "plans"
+    assert stage(plan, "gold") == stage(without, "gold")
+    assert [f.name for f in plan.features] == [f.name for f in without.features]
 
 
 ACC_TWO_KEYS = ACCOUNTS.replace("keys: [account_id]", "keys: [account_id, plan]")

@@ -314,6 +314,38 @@ def attributes(req: Requirements, grain: EntityGrain) -> list[str]:
     return [c.name for c in columns if _kind(c) != "date" and not _dated(c)]
 
 
+def joined_lookups(grain: EntityGrain) -> list[tuple[str, Source]]:
+    """The lookups the entity refers to, each with the entity column holding its single key."""
+    by_name = {s.name: s for s in grain.others}
+    found: list[tuple[str, Source]] = []
+    for column, other in grain.relates.get(grain.entity.name, {}).items():
+        source = by_name.get(other)
+        if source and grain.roles[other] == "lookup" and len(source.keys) == 1:
+            found.append((column, source))
+    return found
+
+
+def lookup_specs(req: Requirements, grain: EntityGrain, taken: set[str]) -> list[dict[str, Any]]:
+    """One entry of lookups per lookup the entity refers to: its numbers and text, as with the
+    attributes (no key, PII or date), named ``<lookup>_<column>`` unless *taken*."""
+    specs: list[dict[str, Any]] = []
+    for on, source in joined_lookups(grain):
+        columns = [
+            c.name
+            for c in _plain(grain, source, set(req.compliance.pii))
+            if _kind(c) in ("numeric", "text") and not _dated(c)
+        ]
+        columns = [c for c in columns if f"{source.name}_{c}" not in taken]
+        if not columns:
+            continue
+        spec: dict[str, Any] = {"table": source.name, "on": on, "columns": columns}
+        if source.keys[0] != on:
+            spec["key"] = source.keys[0]
+        specs.append(spec)
+        taken |= {f"{source.name}_{c}" for c in columns}
+    return specs
+
+
 def event_spec(req: Requirements, grain: EntityGrain, source: Source) -> dict[str, Any]:
     """One entry of events: numbers are summed and averaged, text is counted distinct."""
     skip = {*req.compliance.pii, source.time_col or "", grain.event_key(source)}
@@ -336,6 +368,10 @@ def gold_spec(req: Requirements, grain: EntityGrain) -> dict[str, Any]:
     carried = attributes(req, grain)
     if carried:
         gold["attributes"] = carried
+    taken = {grain.key, CUTOFF, req.target, *carried}
+    lookups = lookup_specs(req, grain, taken)
+    if lookups:
+        gold["lookups"] = lookups
     tenure = tenure_from(grain)
     if tenure:
         gold["tenure_from"] = tenure
@@ -361,6 +397,8 @@ def feature_definitions(gold: dict[str, Any], grain: EntityGrain) -> list[Defini
         (a, f"`{a}` of the {key}, as loaded", entity, "—", attribute_nulls)
         for a in gold.get("attributes", [])
     ]
+    for lookup in gold.get("lookups", []):
+        out += _lookup_definitions(lookup, key)
     if "tenure_from" in gold:
         out.append(
             (
@@ -374,6 +412,16 @@ def feature_definitions(gold: dict[str, Any], grain: EntityGrain) -> list[Defini
     for event in gold["events"]:
         out += _event_definitions(event, gold["windows"])
     return out
+
+
+def _lookup_definitions(lookup: dict[str, Any], key: str) -> list[Definition]:
+    table, on = lookup["table"], lookup["on"]
+    definition = f"of the {table} row for the {key}'s `{on}`, its current value"
+    nulls = f"NULL when {table} has no row for the `{on}`; imputed inside the model"
+    return [
+        (f"{table}_{c}", f"`{c}` {definition}", f"silver.{table}", "—", nulls)
+        for c in lookup["columns"]
+    ]
 
 
 def _event_definitions(event: dict[str, Any], windows: list[int]) -> list[Definition]:

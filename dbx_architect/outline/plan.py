@@ -291,7 +291,7 @@ def _gold_stage(facts: _Facts) -> StageOutput:
     )
     layout = "liquid clustering on its keys" if facts.gold.get("group_by") else "by its keys"
     if facts.grain:
-        why = _entity_why(facts.grain)
+        why = _entity_why(facts.grain, facts.gold)
         layout = f"MERGE on {', '.join(facts.keys)}"
     table = TablePlan("gold", f"{facts.schemas['gold']}.{use_case}", facts.data_owner, layout)
     return [(Stage("gold", use_case, facts.gold, f"Gold: {use_case}", why), table)]
@@ -460,7 +460,7 @@ def _entity_gold(
     return gold
 
 
-def _entity_why(grain: entity.EntityGrain) -> str:
+def _entity_why(grain: entity.EntityGrain, gold: dict[str, Any]) -> str:
     events = ", ".join(s.name for s in grain.events) or "no event source"
     why = (
         f"The table the model trains on: one row per {grain.key} and cut-off, with "
@@ -468,9 +468,13 @@ def _entity_why(grain: entity.EntityGrain) -> str:
     )
     if grain.labels:
         why += f"; the cut-offs are {grain.labels.name}'s dates (only events before them count)"
-    lookups = [name for name, role in grain.roles.items() if role == "lookup"]
-    if lookups:
-        why += f"; {', '.join(lookups)} (lookup) stay in Silver, not joined"
+    joined = {lookup["table"]: lookup["on"] for lookup in gold.get("lookups", [])}
+    if joined:
+        on = ", ".join(f"{name} on {column}" for name, column in joined.items())
+        why += f"; lookups joined as current values: {on}"
+    apart = [n for n, role in grain.roles.items() if role == "lookup" and n not in joined]
+    if apart:
+        why += f"; {', '.join(apart)} (lookup, not referred to by the entity) stay in Silver"
     return why
 
 
