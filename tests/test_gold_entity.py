@@ -136,7 +136,7 @@ def test_a_lookup_carries_all_its_columns_but_the_key_by_default() -> None:
     with pytest.raises(SpecError, match=r"^%%gold: lookups\[0\].columns: column 'teir' is not"):
         expand_entity(typo, lookup=COLUMNS.get)
     other_on = {**BASE, "lookups": [{"table": "plans", "on": "plan_id", "columns": ["tier"]}]}
-    with pytest.raises(SpecError, match=r"^%%gold: lookups: column 'plan_id' is not in the table"):
+    with pytest.raises(SpecError, match=r"^%%gold: lookups\[0\].on: column 'plan_id' is not in"):
         expand_entity(other_on, lookup=COLUMNS.get)
 
 

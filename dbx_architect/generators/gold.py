@@ -473,7 +473,8 @@ def plan_entity(
     columns = Columns(lookup(entity.dotted))
     columns.require("keys", [key])
     columns.require("attributes", spec.attributes)
-    columns.require("lookups", [one.on for one in spec.lookups])
+    for index, one in enumerate(spec.lookups):
+        columns.require(f"lookups[{index}].on", [one.on])
     columns.require("tenure_from", [spec.tenure_from] if spec.tenure_from else [])
     plans = [
         _event_plan(i, e, t, v, key, windows, lookup)
