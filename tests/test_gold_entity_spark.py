@@ -1,6 +1,7 @@
 """%%gold kind: entity on a real local Spark + Delta session, checked against pandas.
 
-Random accounts, usage events, support tickets and labels (several label dates per account,
+Random accounts, a plans lookup (a plan it lacks, a key-less row), usage events, support tickets
+and labels (several label dates per account,
 events after some of them, events exactly on a cut-off and on a window's first day) go into
 Silver; the generated cell runs through the magic with --run, and every feature column is
 recomputed here with pandas, point in time: an event counts only strictly before its label's
@@ -30,6 +31,7 @@ kind: entity
 entity: accounts
 keys: [account_id]
 attributes: [plan, region]
+lookups: [{table: plans, on: plan}]
 tenure_from: signup_date
 events:
   - table: usage_events
@@ -55,7 +57,7 @@ def random_data(seed: int) -> dict[str, pd.DataFrame]:
     accounts = pd.DataFrame(
         {
             "account_id": ids,
-            "plan": [rng.choice(["basic", "pro", None]) for _ in ids],
+            "plan": [rng.choice(["basic", "pro", "team", None]) for _ in ids],
             "region": [rng.choice(["eu", "us"]) for _ in ids],
             "signup_date": [START - dt.timedelta(rng.randint(0, 400)) for _ in ids],
         }
@@ -78,8 +80,14 @@ def random_data(seed: int) -> dict[str, pd.DataFrame]:
         midnight = dt.datetime.combine(cutoff, dt.time())
         for back in (0, 7, 8):
             events.append((account, midnight - dt.timedelta(back), 10.0, 1, "edge"))
+    plans = pd.DataFrame(  # no row for team; a row without a key joins nothing
+        [("basic", 8.0, "self-serve"), ("pro", 21.5, "sales"), ("max", 40.0, "sales")]
+        + [(None, 1.0, "none")],
+        columns=["plan", "price_per_seat", "tier"],
+    )
     return {
         "accounts": accounts,
+        "plans": plans,
         "usage_events": pd.DataFrame(
             events, columns=["account_id", "event_time", "minutes", "sessions", "feature"]
         ),
@@ -90,6 +98,7 @@ def random_data(seed: int) -> dict[str, pd.DataFrame]:
 
 SCHEMAS = {
     "accounts": "account_id STRING, plan STRING, region STRING, signup_date DATE",
+    "plans": "plan STRING, price_per_seat DOUBLE, tier STRING",
     "usage_events": "account_id STRING, event_time TIMESTAMP, minutes DOUBLE, sessions INT, "
     "feature STRING",
     "tickets": "acct_id STRING, opened_at DATE, topic STRING",
@@ -147,17 +156,22 @@ def source_features(
 def expected_rows(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The feature table computed with pandas, one row per label."""
     accounts = data["accounts"].set_index("account_id")
+    plans = data["plans"].dropna(subset=["plan"]).set_index("plan")
     usage, tickets = data["usage_events"], data["tickets"]
     rows = []
     for account, cutoff, churned in data["churn_labels"].itertuples(index=False):
         cut = pd.Timestamp(cutoff)
         known = account in accounts.index
+        plan = accounts.at[account, "plan"] if known else None
+        priced = plan in plans.index
         row: dict[str, object] = {
             "account_id": account,
             "cutoff_date": cutoff,
             "churned": churned,
             "plan": accounts.at[account, "plan"] if known else None,
             "region": accounts.at[account, "region"] if known else None,
+            "plans_price_per_seat": plans.at[plan, "price_per_seat"] if priced else None,
+            "plans_tier": plans.at[plan, "tier"] if priced else None,
             "tenure_days": (cutoff - accounts.at[account, "signup_date"]).days if known else None,
         }
         mine = usage[usage["account_id"] == account]
@@ -236,6 +250,8 @@ def test_entity_features_match_pandas_point_in_time(silver, capsys) -> None:
     assert expected["usage_events_minutes_sum_7d"].isna().sum() > 3
     assert expected["tickets_recency_days"].isna().sum() > 0
     assert expected["plan"].isna().sum() > 0
+    assert (expected["plan"] == "team").sum() > 0  # a plan the lookup lacks: null columns
+    assert expected["plans_tier"].notna().sum() > 0
 
 
 def test_rerun_is_idempotent_and_later_events_change_nothing(silver) -> None:
@@ -271,6 +287,8 @@ def test_rerun_is_idempotent_and_later_events_change_nothing(silver) -> None:
     assert described["usage_events_count_30d"]["null_policy"].startswith("0 ")
     assert described["usage_events_minutes_mean_7d"]["null_policy"].startswith("null ")
     assert described["tickets_recency_days"]["source"].endswith(".tickets")
+    assert described["plans_tier"]["source"] == f"{silver_schema}.plans"
+    assert described["plans_tier"]["aggregate"] == "lookup"
 
 
 def test_without_labels_one_row_per_entity_as_of_a_date(silver) -> None:
@@ -299,5 +317,20 @@ def test_a_repeated_label_stops_the_cell_before_anything_is_written(silver) -> N
     assert str(result.error_in_exec) == (
         f"{gold_schema}.churn_features: 2 rows for the key {account!r} at the cut-off {cutoff}; "
         "the entity table or the labels repeat a key"
+    )
+    assert not spark.catalog.tableExists(f"{gold_schema}.churn_features")
+
+
+def test_a_lookup_repeating_a_key_stops_the_cell_before_anything_is_written(silver) -> None:
+    shell, spark, silver_schema, gold_schema = silver
+    data = random_data(seed=5)
+    plans = data["plans"]
+    data["plans"] = pd.concat([plans, plans.iloc[[1]]], ignore_index=True)
+    write_silver(spark, silver_schema, data)
+    result = run(shell, CELL)
+    assert isinstance(result.error_in_exec, ValueError)
+    assert str(result.error_in_exec) == (
+        f"{gold_schema}.churn_features: 2 rows for the key {plans.iloc[1]['plan']!r} in the "
+        f"lookup {silver_schema}.plans; a lookup needs one row per key"
     )
     assert not spark.catalog.tableExists(f"{gold_schema}.churn_features")
