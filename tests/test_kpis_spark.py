@@ -23,10 +23,9 @@ RETAINED = (
 
 
 @pytest.fixture
-def cancer(shell, spark, tmp_path, monkeypatch):
-    """breast_cancer with a revenue column (not a feature) in a gold schema of its own."""
+def gold(shell, spark, tmp_path, monkeypatch) -> str:
+    """A gold schema of its own (the zoo's), MLflow in SQLite under tmp_path."""
     import mlflow
-    from sklearn.datasets import load_breast_cancer
 
     gold = f"gold_kpi{next(_ids)}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
@@ -34,6 +33,14 @@ def cancer(shell, spark, tmp_path, monkeypatch):
     shell.push({"spark": spark})
     shell.run_line_magic("dbx_config", f"gold_schema={gold}")
     spark.sql(f"CREATE SCHEMA IF NOT EXISTS spark_catalog.{gold}")
+    return gold
+
+
+@pytest.fixture
+def cancer(shell, spark, gold):
+    """breast_cancer with a revenue column (not a feature) in the gold schema."""
+    from sklearn.datasets import load_breast_cancer
+
     frame = load_breast_cancer(as_frame=True).frame
     frame.columns = [c.replace(" ", "_") for c in frame.columns]
     frame["revenue"] = np.random.default_rng(3).uniform(100, 2000, len(frame)).round(2)
@@ -61,19 +68,24 @@ def cost(rows: pd.DataFrame, flagged: np.ndarray) -> float:
     return float(300 * np.sum(positive & ~flagged) + 15 * np.sum(~positive & flagged))
 
 
-def brute_force_threshold(held_out: pd.DataFrame) -> float:
-    """The cheapest of 0.00 ... 1.00 (the first on a tie), summed fold by fold."""
+def brute_force_threshold(held_out: pd.DataFrame, above: bool = False) -> float:
+    """The cheapest of 0.00 ... 1.00 (the first on a tie), summed fold by fold; *above*: Spark's
+    rule (positive above the threshold, not at it), whose grid is 0.01 ... 0.99."""
     best, best_cost = None, np.inf
-    for step in range(101):
+    for step in range(1, 100) if above else range(101):
         threshold = step / 100
         total = sum(
-            cost(rows, rows["probability"].to_numpy() >= threshold)
-            for _, rows in held_out.groupby("_fold")
+            cost(rows, flags(rows, threshold, above)) for _, rows in held_out.groupby("_fold")
         )
         if total < best_cost:
             best, best_cost = threshold, total
     assert best is not None
     return best
+
+
+def flags(rows: pd.DataFrame, threshold: float, above: bool) -> np.ndarray:
+    probability = rows["probability"].to_numpy()
+    return probability > threshold if above else probability >= threshold
 
 
 def test_kpis_and_costs_choose_the_model(cancer) -> None:
@@ -201,3 +213,68 @@ def test_spark_sql_and_numpy_agree(spark) -> None:
         in_numpy = float(eval(kpi.numpy, {"np": np, "pd": pd, "rows": ROWS}))
         assert float(values[kpi.name]) == pytest.approx(in_numpy), kpi.text
         assert in_numpy == pytest.approx(expected), kpi.text
+
+
+def test_spark_engine_tunes_the_threshold(cancer) -> None:
+    """engine: spark collects the out-of-fold probabilities, tunes the threshold on them (as a
+    brute force here does) and sets it on the fitted Spark model, which is what gets logged."""
+    shell, spark, frame = cancer
+    import mlflow
+    from pyspark.ml.functions import vector_to_array
+
+    cell = (
+        "%%modelzoo cancer_spark_costs --run\ntable: cancer\ntarget: target\n"
+        "task: classification\nfeatures: [mean_radius, mean_texture, mean_area]\ncv: 3\n"
+        f"engine: spark\nmodels: [logistic]\nkpis:\n  retained_revenue: {RETAINED}\n"
+        "costs: {false_negative: 300, false_positive: 15}\nselect_by: cost\n"
+        "register: cancer_spark_costs\n"
+    )
+    result = run(shell, cell)
+    assert result.error_in_exec is None, result.error_in_exec
+    parent, children = zoo_runs("/dbx_architect/cancer_spark_costs")
+    assert sorted(children.index) == ["baseline", "logistic"]
+    for candidate, child in children.iterrows():
+        held_out = pd.read_csv(
+            mlflow.artifacts.download_artifacts(f"runs:/{child['run_id']}/predictions.csv"),
+            float_precision="round_trip",  # the probabilities exactly as Spark computed them
+        )
+        assert sorted(held_out["_fold"].unique()) == [0, 1, 2] and held_out["_row_hash"].is_unique
+        threshold = brute_force_threshold(held_out, above=True)
+        assert child["metrics.decision_threshold"] == threshold, candidate
+        # The KPIs were computed by Spark on the fold models at that threshold: p > t.
+        per_fold = [
+            cost(rows, flags(rows, threshold, True)) for _, rows in held_out.groupby("_fold")
+        ]
+        assert child["metrics.cv_kpi_cost_mean"] == pytest.approx(np.mean(per_fold)), candidate
+
+    winner = parent["tags.winner"]
+    assert winner == children["metrics.cv_kpi_cost_mean"].idxmin()
+    threshold = children.loc[winner, "metrics.decision_threshold"]
+    assert float(parent["params.decision_threshold"]) == threshold
+    assert parent["tags.decision_threshold"] == str(threshold)
+    version = mlflow.MlflowClient().get_model_version_by_alias("cancer_spark_costs", "challenger")
+    assert f"Decision threshold {threshold}: predicts 1 " in version.description
+    # The registered model (its pyfunc, as %%deploy scores) predicts 1 exactly above it.
+    inputs = frame[["mean_radius", "mean_texture", "mean_area"]]
+    predicted = mlflow.pyfunc.load_model("models:/cancer_spark_costs@challenger").predict(inputs)
+    model = mlflow.spark.load_model("models:/cancer_spark_costs@challenger")
+    probability = np.array(
+        model.transform(spark.createDataFrame(inputs))
+        .select(vector_to_array("probability")[1])
+        .toPandas()
+        .iloc[:, 0]
+    )
+    assert 0 < (probability > threshold).sum() < len(frame)  # not all one class
+    assert (np.asarray(predicted).astype(int) == (probability > threshold)).all()
+
+
+def test_spark_engine_costs_need_two_classes(shell, spark, gold) -> None:
+    """What stays refused: costs on a target of three classes, in one line before any fit."""
+    frame = pd.DataFrame({"x": np.arange(30.0), "grade": np.arange(30) % 3})
+    spark.createDataFrame(frame).write.format("delta").saveAsTable(f"{gold}.grades")
+    cell = (
+        "%%modelzoo grades --run\ntable: grades\ntarget: grade\ntask: classification\n"
+        "engine: spark\nmodels: [logistic]\ncosts: {false_negative: 3, false_positive: 1}\n"
+    )
+    result = run(shell, cell)
+    assert str(result.error_in_exec) == "costs needs two classes; grade has 3"

@@ -281,8 +281,6 @@ def _kpis(spec: ModelZooSpec, columns: Columns) -> list[dict[str, Any]]:
         for name, kpi in spec.kpis.items()
     ]
     if spec.costs:
-        if spec.engine == "spark":
-            raise SpecError("costs: threshold tuning runs on engine: sklearn (not yet on spark)")
         fn, fp = spec.costs.false_negative, spec.costs.false_positive
         missed = '(rows["label"] == positive_class) & (rows["prediction"] != positive_class)'
         alarms = '(rows["label"] != positive_class) & (rows["prediction"] == positive_class)'
@@ -292,7 +290,9 @@ def _kpis(spec: ModelZooSpec, columns: Columns) -> list[dict[str, Any]]:
                 "text": f"{fn:g} per false negative + {fp:g} per false positive",
                 "numpy": f"{fn!r} * np.count_nonzero({missed})"
                 f" + {fp!r} * np.count_nonzero({alarms})",
-                "sql": None,
+                # Spark: the class indexes (1 is positive_class) at the tuned thresholds
+                "sql": f"{fn!r} * count_if(`_label` = 1 AND `_prediction_index` = 0)"
+                f" + {fp!r} * count_if(`_label` = 0 AND `_prediction_index` = 1)",
                 "columns": (),
                 "uses_probability": False,
                 "lower_is_better": True,

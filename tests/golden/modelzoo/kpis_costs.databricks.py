@@ -183,20 +183,6 @@ def scored(model, rows):
     return frame
 
 
-# The decision threshold: the one of 0.00, 0.01, ..., 1.00 with the least total cost
-# (300.0 per false negative, 15.0 per false positive) over every fold's out-of-fold probabilities.
-thresholds = np.round(np.linspace(0, 1, 101), 2)
-
-
-def tune_threshold(held_out):
-    """The cheapest threshold on the held-out rows of every fold (the lowest one on a tie)."""
-    rows = pd.concat(held_out)
-    positive = (rows["label"] == positive_class).to_numpy()
-    flagged = rows["probability"].to_numpy()[None, :] >= thresholds[:, None]  # a row per threshold
-    costs = 300.0 * (positive & ~flagged).sum(axis=1) + 15.0 * (~positive & flagged).sum(axis=1)
-    return float(thresholds[np.argmin(costs)])
-
-
 def at_threshold(rows, threshold):
     """*rows* predicted again: positive_class when its probability is at least *threshold*."""
     return rows.assign(
@@ -216,6 +202,20 @@ class AtThreshold:
 
     def predict(self, X):
         return self.classes_[(self.predict_proba(X)[:, 1] >= self.threshold).astype(int)]
+
+
+# The decision threshold: the one of 0.00, 0.01, ..., 1.00 with the least total cost
+# (300.0 per false negative, 15.0 per false positive) over every fold's out-of-fold probabilities.
+thresholds = np.round(np.linspace(0, 1, 101), 2)
+
+
+def tune_threshold(held_out):
+    """The cheapest threshold on the held-out rows of every fold (the lowest one on a tie)."""
+    rows = pd.concat(held_out)
+    positive = (rows["label"] == positive_class).to_numpy()
+    flagged = rows["probability"].to_numpy()[None, :] >= thresholds[:, None]  # a row per threshold
+    costs = 300.0 * (positive & ~flagged).sum(axis=1) + 15.0 * (~positive & flagged).sum(axis=1)
+    return float(thresholds[np.argmin(costs)])
 
 
 def summarize(candidate, per_fold, fit_times, predict_times, began):
