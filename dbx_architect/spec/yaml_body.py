@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 import unicodedata
 from typing import Any
 
@@ -235,8 +236,20 @@ def dump_value(value: Any) -> str:
     return text.strip().removesuffix("...").strip()
 
 
+LINE = 100  # a collection longer than this on one line goes one item per line
+
+
 def dump_line(key: str, value: Any) -> str:
-    """``key: value`` on one line, collections in flow style, as a person types a body."""
-    if isinstance(value, (list, dict)):
-        return f"{key}: {dump_value(value)}"
-    return yaml.dump({key: value}, Dumper=_Dumper, default_flow_style=False, width=10_000).strip()
+    """``key: value`` as a person types a body: collections in flow style on one line, or, when
+    that line would be long, one item (or one key) per indented line."""
+    if not isinstance(value, (list, dict)):
+        plain = {key: value}
+        return yaml.dump(plain, Dumper=_Dumper, default_flow_style=False, width=10_000).strip()
+    line = f"{key}: {dump_value(value)}"
+    if len(line) <= LINE or not value:
+        return line
+    if isinstance(value, list):
+        items = [f"  - {dump_value(item)}" for item in value]
+    else:
+        items = [textwrap.indent(dump_line(str(k), v), "  ") for k, v in value.items()]
+    return "\n".join([f"{key}:", *items])
