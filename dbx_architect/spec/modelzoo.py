@@ -59,6 +59,11 @@ class Kpi(SpecModel):
     goal: Literal["max", "min"] = Field("max", description="max (more is better) or min.")
 
 
+# The kpis key of the model zoo, the monitor and the requirements: {name: KPI}, each KPI its SQL
+# alone (goal: max) or {sql, goal}.
+Kpis = dict[Identifier, Annotated[Kpi, BeforeValidator(_short_kpi)]]
+
+
 class Costs(SpecModel):
     """What each kind of error costs (binary classification): the threshold is tuned to it."""
 
@@ -130,7 +135,7 @@ class ModelZooSpec(SpecModel):
     leaderboard_table: OneLine | None = Field(
         None, description="The Gold evaluation table the leaderboard is appended to."
     )
-    kpis: dict[Identifier, Annotated[Kpi, BeforeValidator(_short_kpi)]] = Field(
+    kpis: Kpis = Field(
         default_factory=dict,
         description="{name: SQL aggregate} or {name: {sql: ..., goal: max|min}}: business KPIs "
         "computed per fold and on test for every candidate (see Kpi).",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from ..errors import short
 from .base import Identifier, OneLine, SpecModel
 from .deploy import MODEL_REF
-from .modelzoo import Kpi, _short_kpi
+from .modelzoo import Kpis
 from .transform import Columns
 
 
@@ -50,7 +50,7 @@ class MonitorSpec(SpecModel):
         None, description="Where the labels arrive, joined on keys (default: the table itself)."
     )
     keys: Columns = Field(default_factory=list, description="Join columns for label_table.")
-    kpis: dict[Identifier, Annotated[Kpi, BeforeValidator(_short_kpi)]] = Field(
+    kpis: Kpis = Field(
         default_factory=dict,
         description="{name: SQL aggregate} or {name: {sql: ..., goal: max|min}}: business KPIs "
         "per window over the rows whose labels arrived (label, prediction, probability and the "

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from ..errors import did_you_mean, short
 from .base import Identifier, OneLine, Principal, SpecModel, _identifier
-from .modelzoo import Costs, Kpi, _short_kpi
+from .modelzoo import Costs, Kpis
 from .transform import Columns
 
 
@@ -128,7 +128,7 @@ class Requirements(SpecModel):
         description="Where the target arrives, apart from the features: a source name, or a "
         "table (raw.churn_labels) landed as one more source with time_col as its date.",
     )
-    kpis: dict[Identifier, Annotated[Kpi, BeforeValidator(_short_kpi)]] = Field(
+    kpis: Kpis = Field(
         default_factory=dict,
         description="Business KPIs, {name: SQL aggregate over the scored rows} as in %%modelzoo "
         "(label, prediction, probability and the Gold columns); the model zoo computes them "
