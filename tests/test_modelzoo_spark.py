@@ -297,3 +297,69 @@ def test_forecast_lags_stay_inside_each_series(zoo) -> None:
     runs = runs_of("/dbx_architect/store_sales")
     cv = runs[runs["tags.mlflow.parentRunId"].notna()].set_index("tags.mlflow.runName")
     assert cv.loc["linear", "metrics.cv_rmse_mean"] < cv.loc["baseline", "metrics.cv_rmse_mean"] / 2
+
+
+@pytest.mark.parametrize("engine", ["sklearn", "spark"])
+@pytest.mark.parametrize(
+    ("rows", "task", "message"),
+    [
+        ([], "regression", "0 training rows are too few for 3 folds"),
+        (
+            [(float(i), 0.5 + i % 2) for i in range(40)],
+            "classification",
+            "target holds continuous numbers: use task: regression",
+        ),
+    ],
+    ids=["empty", "fractional classes"],
+)
+def test_checks_before_cross_validation_stop_the_cell_in_one_line(
+    zoo, engine, rows, task, message
+) -> None:
+    shell, spark, gold = zoo
+    table = f"checked_{next(_ids)}"
+    spark.createDataFrame(rows, "x DOUBLE, target DOUBLE").write.format("delta").saveAsTable(
+        f"{gold}.{table}"
+    )
+    model = "logistic" if task == "classification" else "linear"
+    result = run(
+        shell,
+        f"%%modelzoo {table} --run\ntable: {table}\ntarget: target\ntask: {task}\n"
+        f"engine: {engine}\ncv: 3\nmodels: [{model}]\n",
+    )
+    assert isinstance(result.error_in_exec, ValueError)
+    assert str(result.error_in_exec) == message
+    assert runs_of(f"/dbx_architect/{table}").empty  # stopped before MLflow
+
+
+def test_a_table_above_sample_rows_is_sampled_by_hash(zoo, capsys) -> None:
+    shell, spark, gold = zoo
+    from sklearn.datasets import load_diabetes
+
+    frame = load_diabetes(as_frame=True).frame
+    save(spark, frame, f"{gold}.diabetes")
+    cell = (
+        "%%modelzoo sampled --run\ntable: diabetes\ntarget: target\ntask: regression\ncv: 3\n"
+        "models: [linear]\nsample_rows: {}\n"
+    )
+    run_ok(shell, cell.format(len(frame)))  # exactly at the cap: every row, no sampling
+    assert "Sampling" not in capsys.readouterr().out
+    assert len(shell.user_ns["data"]) == len(frame)
+    every_row = shell.user_ns["data"].set_index("_row_hash")
+
+    run_ok(shell, cell.format(200))
+    assert f"Sampling: 200 of {len(frame)} rows go to the driver (sample_rows)" in (
+        capsys.readouterr().out
+    )
+    sampled = shell.user_ns["data"]
+    kept = every_row.index  # the hash of every row
+    assert 100 < len(sampled) < len(frame)
+    assert set(sampled["_row_hash"]) <= set(kept)
+    # The sample is the rows whose hash falls under the rate, with their split and fold.
+    rate = int(200 / len(frame) * 1_000_000)
+    assert set(sampled["_row_hash"]) == {h for h in kept if h % 1_000_000 < rate}
+    assert (
+        sampled.set_index("_row_hash")[["_split", "_fold"]]
+        .eq(every_row.loc[sampled["_row_hash"], ["_split", "_fold"]])
+        .all()
+        .all()
+    )

@@ -65,23 +65,25 @@ split_hash = F.col("_row_hash")
 in_test = F.pmod(split_hash, 10_000) < int(test_size * 10_000)
 df = df.withColumn("_split", F.when(in_test, "test").otherwise("train"))
 df = df.withColumn("_fold", F.pmod(F.xxhash64(split_hash, F.lit(seed + 1)), folds).cast("int"))
-# One pass over the data counts the rows.
-stats = df.agg(
-    F.count("*").alias("rows"),
-    F.count_if(F.col("_split") == "train").alias("train_rows"),
-).first()
-train_rows, test_rows = stats["train_rows"], stats["rows"] - stats["train_rows"]
-if train_rows < 2 * folds:
-    raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
 # The fold hash names the exact assignment of training rows to folds (equal hashes, equal
 # folds): the XOR of a hash of each training row's id and fold.
 df = df.withColumn("_assignment", F.xxhash64("_row_hash", "_fold"))
-if stats["rows"] > 1000000:
-    print(f"Sampling: 1000000 of {stats['rows']} rows go to the driver (sample_rows)")
-    df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / stats["rows"] * 1_000_000))
-
 columns = [*features, target, "_row_hash", "_split", "_fold", "_assignment"]
-data = df.select(*columns).toPandas().sort_values("_row_hash", kind="stable").reset_index(drop=True)
+# One Spark query brings the rows to the driver in Arrow batches (on by default on Databricks),
+# and the counts and checks read them there; one row more than sample_rows tells a larger table,
+# which is then counted and sampled.
+if spark.conf.get("spark.sql.execution.arrow.pyspark.enabled", "false").lower() != "true":
+    spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+data = df.select(*columns).limit(1000001).toPandas()
+if len(data) > 1000000:
+    rows = df.count()
+    print(f"Sampling: 1000000 of {rows} rows go to the driver (sample_rows)")
+    df = df.where(F.pmod(F.col("_row_hash"), 1_000_000) < int(1000000 / rows * 1_000_000))
+    data = df.select(*columns).toPandas()
+data = data.sort_values("_row_hash", kind="stable").reset_index(drop=True)
+train_rows = int((data["_split"] == "train").sum())
+if train_rows < 2 * folds:
+    raise ValueError(f"{train_rows} training rows are too few for {folds} folds")
 # Numeric features are doubles for the model (a NULL turns an integer column into floats
 # anyway), so the logged signature does not depend on where the NULLs fell.
 numeric = [c for c in features if pd.api.types.is_numeric_dtype(data[c]) and data[c].dtype != bool]
@@ -218,14 +220,6 @@ tags = {
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
 results = {}
-for candidate, metrics, seconds in cross_validate_all():
-    results[candidate] = metrics
-    print(
-        f"{candidate}: {select_by} {metrics[f'cv_{select_by}_mean']:.4f} "
-        f"± {metrics[f'cv_{select_by}_std']:.4f} ({seconds:.1f} s)"
-    )
-results = {candidate: results[candidate] for candidate in candidates}  # back in the spec's order
-leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo regression", tags=tags) as parent:
     mlflow.log_params(
         {
@@ -236,10 +230,19 @@ with mlflow.start_run(run_name="modelzoo regression", tags=tags) as parent:
             "seed": seed,
         }
     )
-    for candidate, metrics in results.items():
+    # Each candidate's nested run is logged as soon as it is cross-validated, while the worker
+    # processes still cross-validate the others.
+    for candidate, metrics, seconds in cross_validate_all():
+        results[candidate] = metrics
+        print(
+            f"{candidate}: {select_by} {metrics[f'cv_{select_by}_mean']:.4f} "
+            f"± {metrics[f'cv_{select_by}_std']:.4f} ({seconds:.1f} s)"
+        )
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
             mlflow.log_params(candidate_params(candidate))
             mlflow.log_metrics(metrics)
+    results = {candidate: results[candidate] for candidate in candidates}  # in the spec's order
+    leaderboard_rows = [{"candidate": name, **metrics} for name, metrics in results.items()]
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
     leaderboard = (

@@ -268,14 +268,6 @@ tags = {
 workers = min(len(candidates), os.cpu_count() or 1)
 print(f"Cross-validating {len(candidates)} candidates, {workers} at a time")
 results = {}
-for candidate, metrics, seconds in cross_validate_all():
-    results[candidate] = metrics
-    print(
-        f"{candidate}: {select_by} {metrics[f'cv_{select_by}_mean']:.4f} "
-        f"± {metrics[f'cv_{select_by}_std']:.4f} ({seconds:.1f} s)"
-    )
-results = {candidate: results[candidate] for candidate in candidates}  # back in the spec's order
-leaderboard_rows = [{"candidate": candidate, **metrics} for candidate, metrics in results.items()]
 with mlflow.start_run(run_name="modelzoo spark_kpis", tags=tags) as parent:
     mlflow.log_params(
         {
@@ -286,10 +278,18 @@ with mlflow.start_run(run_name="modelzoo spark_kpis", tags=tags) as parent:
             "seed": seed,
         }
     )
-    for candidate, metrics in results.items():
+    # Each candidate's nested run is logged as soon as it is cross-validated.
+    for candidate, metrics, seconds in cross_validate_all():
+        results[candidate] = metrics
+        print(
+            f"{candidate}: {select_by} {metrics[f'cv_{select_by}_mean']:.4f} "
+            f"± {metrics[f'cv_{select_by}_std']:.4f} ({seconds:.1f} s)"
+        )
         with mlflow.start_run(run_name=candidate, nested=True, tags=tags):
             mlflow.log_params(candidate_params(candidate))
             mlflow.log_metrics(metrics)
+    results = {candidate: results[candidate] for candidate in candidates}  # in the spec's order
+    leaderboard_rows = [{"candidate": name, **metrics} for name, metrics in results.items()]
 
     # 5. The leaderboard: shown, logged as CSV and PNG, kept in a Gold evaluation table.
     leaderboard = (
