@@ -213,7 +213,7 @@ COMPETITORS = textwrap.dedent(
 
 
     def send(value):
-        reply.write(json.dumps(value) + "\n")
+        reply.write(json.dumps(value) + "\\n")
         reply.flush()
 
 
