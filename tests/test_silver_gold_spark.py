@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import run
+from pyspark.sql import functions as F
 
 pytestmark = pytest.mark.spark
 _schemas = itertools.count()
@@ -255,14 +256,16 @@ features:
 """
 
 
-def test_gold_weekly_aggregates_match_pandas(lake) -> None:
+def test_gold_weekly_aggregates_match_pandas(lake, capsys) -> None:
     shell, spark, bronze, silver = lake
     rows = dirty_rows(range(0, 21), seed=6, ingested=T0)
     write_bronze(spark, bronze, rows, "create")
     run_ok(shell, SILVER)
     stores = spark.createDataFrame([("north", "N"), ("south", "S")], "store STRING, region STRING")
     stores.write.format("delta").saveAsTable(f"{silver}.stores")
+    capsys.readouterr()
     run_ok(shell, GOLD)
+    first_out = capsys.readouterr().out
 
     sales = silver_frame(spark, f"{silver}.sales")
     sales["day"] = pd.to_datetime(sales["day"])
@@ -288,11 +291,22 @@ def test_gold_weekly_aggregates_match_pandas(lake) -> None:
     )
     assert got["region"].isna().sum() == (expected["region"].isna()).sum()
 
+    # The first run creates the table from the rows; re-runs MERGE.
+    assert f"{len(expected)} rows inserted, 0 updated, {len(expected)} rows now" in first_out
     version = spark.sql(f"DESCRIBE HISTORY {GOLD_TABLE(silver)} LIMIT 1").first()["version"]
     run_ok(shell, GOLD)  # recomputed, nothing changed
+    assert f"0 rows inserted, 0 updated, {len(expected)} rows now" in capsys.readouterr().out
     assert spark.table(GOLD_TABLE(silver)).count() == len(expected)
     last = spark.sql(f"DESCRIBE HISTORY {GOLD_TABLE(silver)} LIMIT 1").first()
     assert last["version"] == version or last["operationMetrics"]["numTargetRowsUpdated"] == "0"
+
+    # A sale in a week after every other one: one new row for its store and week, and no other
+    # row changes (the lag of a later week would, but there is none).
+    late = spark.table(f"{silver}.sales").where("store = 'north'").limit(1)
+    late = late.withColumn("day", F.date_add("day", 35))
+    late.write.format("delta").mode("append").saveAsTable(f"{silver}.sales")
+    run_ok(shell, GOLD)
+    assert f"1 rows inserted, 0 updated, {len(expected) + 1} rows now" in capsys.readouterr().out
 
 
 def GOLD_TABLE(silver: str) -> str:  # noqa: N802

@@ -72,38 +72,38 @@ if repeated is not None:
 
 # Liquid clustering on customer_id: data skipping for filters and MERGE on these columns, and the
 # keys can change later without rewriting the table.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in gold.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS spark_catalog.gold.entity_as_of (
-  {columns}
-)
+# The first run creates the table from the rows (one write, nothing to compare with). Later runs
+# MERGE on the keys (customer_id, cutoff_date): recomputed rows replace the old ones only when
+# something changed, so running this cell twice changes nothing.
+gold.createOrReplaceTempView("_gold_entity_as_of_batch")
+if not spark.catalog.tableExists(target_table):
+    spark.sql("""
+CREATE TABLE spark_catalog.gold.entity_as_of
 USING DELTA
 CLUSTER BY (customer_id)
 COMMENT 'Features of main.silver.customers per customer_id as of 2026-06-30.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
+AS SELECT * FROM _gold_entity_as_of_batch
 """)
-
-# On Unity Catalog a feature table declares its primary key; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.gold.entity_as_of ADD CONSTRAINT entity_as_of_pk PRIMARY KEY (customer_id, cutoff_date TIMESERIES)
-
-# MERGE on the keys (customer_id, cutoff_date): recomputed rows replace the old ones only when
-# something changed, so running this cell twice changes nothing.
-gold.createOrReplaceTempView("_gold_entity_as_of_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
-spark.sql(f"""
+    rows_now = spark.table(target_table).count()
+    inserted, updated = rows_now, 0
+else:
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
+    merged = spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO spark_catalog.gold.entity_as_of AS t
 USING _gold_entity_as_of_batch AS s
 ON t.customer_id <=> s.customer_id AND t.cutoff_date <=> s.cutoff_date
 WHEN MATCHED AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
-""")
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-inserted, updated = merged.get("numTargetRowsInserted", 0), merged.get("numTargetRowsUpdated", 0)
-rows_now = spark.table(target_table).count()
+""").first()
+    inserted, updated = merged["num_inserted_rows"], merged["num_updated_rows"]
+    rows_now = spark.table(target_table).count()
 print(f"{target_table}: {inserted} rows inserted, {updated} updated, {rows_now} rows now")
+
+# On Unity Catalog a feature table declares its primary key; on Databricks this cell runs:
+#   ALTER TABLE spark_catalog.gold.entity_as_of ADD CONSTRAINT entity_as_of_pk PRIMARY KEY (customer_id, cutoff_date TIMESERIES)
 
 gold.unpersist()
 

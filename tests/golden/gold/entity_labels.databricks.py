@@ -148,17 +148,34 @@ if repeated is not None:
 
 # No partitioning or clustering: under about 1 TB Delta's file statistics skip data well enough;
 # add cluster_by when queries filter on a few columns.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in gold.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS main.gold.entity_labels (
-  {columns}
-)
+# The first run creates the table from the rows (one write, nothing to compare with). Later runs
+# MERGE on the keys (account_id, cutoff_date): recomputed rows replace the old ones only when
+# something changed, so running this cell twice changes nothing.
+gold.createOrReplaceTempView("_gold_entity_labels_batch")
+if not spark.catalog.tableExists(target_table):
+    spark.sql("""
+CREATE TABLE main.gold.entity_labels
 USING DELTA
 COMMENT 'Features of main.silver.accounts per account_id as of each label date.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
+AS SELECT * FROM _gold_entity_labels_batch
 """)
+    rows_now = spark.table(target_table).count()
+    inserted, updated = rows_now, 0
+else:
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
+    merged = spark.sql(f"""
+MERGE WITH SCHEMA EVOLUTION INTO main.gold.entity_labels AS t
+USING _gold_entity_labels_batch AS s
+ON t.account_id <=> s.account_id AND t.cutoff_date <=> s.cutoff_date
+WHEN MATCHED AND ({changed}) THEN UPDATE SET *
+WHEN NOT MATCHED THEN INSERT *
+""").first()
+    inserted, updated = merged["num_inserted_rows"], merged["num_updated_rows"]
+    rows_now = spark.table(target_table).count()
+print(f"{target_table}: {inserted} rows inserted, {updated} updated, {rows_now} rows now")
 
 # A feature table declares its primary key (Unity Catalog feature engineering needs it); its time
 # column is the TIMESERIES key, so point-in-time lookups join on it.
@@ -171,23 +188,6 @@ try:
 except Exception as err:  # declared on an earlier run
     if "already exists" not in str(err).lower():
         raise
-
-# MERGE on the keys (account_id, cutoff_date): recomputed rows replace the old ones only when
-# something changed, so running this cell twice changes nothing.
-gold.createOrReplaceTempView("_gold_entity_labels_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
-spark.sql(f"""
-MERGE WITH SCHEMA EVOLUTION INTO main.gold.entity_labels AS t
-USING _gold_entity_labels_batch AS s
-ON t.account_id <=> s.account_id AND t.cutoff_date <=> s.cutoff_date
-WHEN MATCHED AND ({changed}) THEN UPDATE SET *
-WHEN NOT MATCHED THEN INSERT *
-""")
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-inserted, updated = merged.get("numTargetRowsInserted", 0), merged.get("numTargetRowsUpdated", 0)
-rows_now = spark.table(target_table).count()
-print(f"{target_table}: {inserted} rows inserted, {updated} updated, {rows_now} rows now")
 
 gold.unpersist()
 

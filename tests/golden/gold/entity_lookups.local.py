@@ -116,37 +116,37 @@ if repeated is not None:
 
 # No partitioning or clustering: under about 1 TB Delta's file statistics skip data well enough;
 # add cluster_by when queries filter on a few columns.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in gold.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS spark_catalog.gold.entity_lookups (
-  {columns}
-)
+# The first run creates the table from the rows (one write, nothing to compare with). Later runs
+# MERGE on the keys (account_id, cutoff_date): recomputed rows replace the old ones only when
+# something changed, so running this cell twice changes nothing.
+gold.createOrReplaceTempView("_gold_entity_lookups_batch")
+if not spark.catalog.tableExists(target_table):
+    spark.sql("""
+CREATE TABLE spark_catalog.gold.entity_lookups
 USING DELTA
 COMMENT 'Features of spark_catalog.silver.accounts per account_id as of today.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
+AS SELECT * FROM _gold_entity_lookups_batch
 """)
-
-# On Unity Catalog a feature table declares its primary key; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.gold.entity_lookups ADD CONSTRAINT entity_lookups_pk PRIMARY KEY (account_id, cutoff_date TIMESERIES)
-
-# MERGE on the keys (account_id, cutoff_date): recomputed rows replace the old ones only when
-# something changed, so running this cell twice changes nothing.
-gold.createOrReplaceTempView("_gold_entity_lookups_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
-spark.sql(f"""
+    rows_now = spark.table(target_table).count()
+    inserted, updated = rows_now, 0
+else:
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
+    merged = spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO spark_catalog.gold.entity_lookups AS t
 USING _gold_entity_lookups_batch AS s
 ON t.account_id <=> s.account_id AND t.cutoff_date <=> s.cutoff_date
 WHEN MATCHED AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
-""")
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-inserted, updated = merged.get("numTargetRowsInserted", 0), merged.get("numTargetRowsUpdated", 0)
-rows_now = spark.table(target_table).count()
+""").first()
+    inserted, updated = merged["num_inserted_rows"], merged["num_updated_rows"]
+    rows_now = spark.table(target_table).count()
 print(f"{target_table}: {inserted} rows inserted, {updated} updated, {rows_now} rows now")
+
+# On Unity Catalog a feature table declares its primary key; on Databricks this cell runs:
+#   ALTER TABLE spark_catalog.gold.entity_lookups ADD CONSTRAINT entity_lookups_pk PRIMARY KEY (account_id, cutoff_date TIMESERIES)
 
 gold.unpersist()
 

@@ -29,34 +29,34 @@ gold = gold.withColumns(
 
 # No partitioning or clustering: under about 1 TB Delta's file statistics skip data well enough;
 # add cluster_by when queries filter on a few columns.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in gold.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS spark_catalog.gold.feature_table (
-  {columns}
-)
+# The first run creates the table from the rows (one write, nothing to compare with). Later runs
+# MERGE on the keys (store, item, day): recomputed rows replace the old ones only when
+# something changed, so running this cell twice changes nothing.
+gold.createOrReplaceTempView("_gold_feature_table_batch")
+if not spark.catalog.tableExists(target_table):
+    spark.sql("""
+CREATE TABLE spark_catalog.gold.feature_table
 USING DELTA
 COMMENT 'Features table built from spark_catalog.silver.sales.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
+AS SELECT * FROM _gold_feature_table_batch
 """)
-
-# On Unity Catalog a feature table declares its primary key; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.gold.feature_table ADD CONSTRAINT feature_table_pk PRIMARY KEY (store, item, day TIMESERIES)
-
-# MERGE on the keys (store, item, day): recomputed rows replace the old ones only when
-# something changed, so running this cell twice changes nothing.
-gold.createOrReplaceTempView("_gold_feature_table_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
-spark.sql(f"""
+    rows_now = spark.table(target_table).count()
+    inserted, updated = rows_now, 0
+else:
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
+    merged = spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO spark_catalog.gold.feature_table AS t
 USING _gold_feature_table_batch AS s
 ON t.store <=> s.store AND t.item <=> s.item AND t.day <=> s.day
 WHEN MATCHED AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
-""")
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-inserted, updated = merged.get("numTargetRowsInserted", 0), merged.get("numTargetRowsUpdated", 0)
-rows_now = spark.table(target_table).count()
+""").first()
+    inserted, updated = merged["num_inserted_rows"], merged["num_updated_rows"]
+    rows_now = spark.table(target_table).count()
 print(f"{target_table}: {inserted} rows inserted, {updated} updated, {rows_now} rows now")
+
+# On Unity Catalog a feature table declares its primary key; on Databricks this cell runs:
+#   ALTER TABLE spark_catalog.gold.feature_table ADD CONSTRAINT feature_table_pk PRIMARY KEY (store, item, day TIMESERIES)
