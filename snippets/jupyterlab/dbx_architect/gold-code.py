@@ -14,31 +14,31 @@ gold = gold.groupBy("store", F.to_date(F.date_trunc("week", "day")).alias("day")
 
 # No partitioning or clustering: under about 1 TB Delta's file statistics skip data well enough;
 # add cluster_by when queries filter on a few columns.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in gold.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS spark_catalog.gold.weekly_sales (
-  {columns}
-)
+# The first run creates the table from the rows (one write, nothing to compare with). Later runs
+# MERGE on the keys (store, day): recomputed rows replace the old ones only when
+# something changed, so running this cell twice changes nothing.
+gold.createOrReplaceTempView("_gold_weekly_sales_batch")
+if not spark.catalog.tableExists(target_table):
+    spark.sql("""
+CREATE TABLE spark_catalog.gold.weekly_sales
 USING DELTA
 COMMENT 'Aggregates of spark_catalog.silver.sales by store per week.'
 TBLPROPERTIES (
   'delta.enableChangeDataFeed' = 'true'
 )
+AS SELECT * FROM _gold_weekly_sales_batch
 """)
-
-# MERGE on the keys (store, day): recomputed rows replace the old ones only when
-# something changed, so running this cell twice changes nothing.
-gold.createOrReplaceTempView("_gold_weekly_sales_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
-spark.sql(f"""
+    rows_now = spark.table(target_table).count()
+    inserted, updated = rows_now, 0
+else:
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in gold.columns)
+    merged = spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO spark_catalog.gold.weekly_sales AS t
 USING _gold_weekly_sales_batch AS s
 ON t.store <=> s.store AND t.day <=> s.day
 WHEN MATCHED AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
-""")
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-inserted, updated = merged.get("numTargetRowsInserted", 0), merged.get("numTargetRowsUpdated", 0)
-rows_now = spark.table(target_table).count()
+""").first()
+    inserted, updated = merged["num_inserted_rows"], merged["num_updated_rows"]
+    rows_now = spark.table(target_table).count()
 print(f"{target_table}: {inserted} rows inserted, {updated} updated, {rows_now} rows now")
