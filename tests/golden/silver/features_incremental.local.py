@@ -24,7 +24,8 @@ spark.sql("CREATE SCHEMA IF NOT EXISTS spark_catalog.silver")
 # Silver has reached is kept in the table property "silver.source_version".
 source_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["version"]
 done_version = -1
-if spark.catalog.tableExists(target_table):
+target_exists = spark.catalog.tableExists(target_table)
+if target_exists:
     done_properties = spark.sql(f"DESCRIBE DETAIL {target_table}").first()["properties"]
     done_version = int(done_properties.get("silver.source_version", -1))
 if done_version < 0:
@@ -61,7 +62,7 @@ silver = latest_per_key(kept)
 
 # Window features (lag, rolling) look back over history: take the rows Silver already has
 # for the groups these changes touch, and recompute those groups whole.
-if spark.catalog.tableExists(target_table):
+if target_exists:
     history = spark.table(target_table).select(*silver.columns)
     touched = silver.select("store").distinct()
     history = history.join(touched, ["store"], "left_semi")
@@ -112,24 +113,12 @@ silver = silver.withColumns(
 
 # Liquid clustering on store, day: data skipping for filters and MERGE on these columns, and the
 # keys can change later without rewriting the table.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in silver.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS spark_catalog.silver.features_incremental (
-  {columns}
-)
-USING DELTA
-CLUSTER BY (store, day)
-COMMENT 'Cleaned, checked and deduplicated records of spark_catalog.bronze.sales.'
-TBLPROPERTIES (
-  'delta.enableChangeDataFeed' = 'true'
-)
-""")
-
-# MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
-# least as new and something changed, so running this cell twice changes nothing.
 silver.createOrReplaceTempView("_silver_features_incremental_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in silver.columns)
-spark.sql(f"""
+if target_exists:
+    # MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
+    # least as new and something changed, so running this cell twice changes nothing.
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in silver.columns)
+    spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO spark_catalog.silver.features_incremental AS t
 USING _silver_features_incremental_batch AS s
 ON t.store <=> s.store AND t.item <=> s.item AND t.day <=> s.day
@@ -137,11 +126,30 @@ WHEN MATCHED AND (s._ingested_at >= t._ingested_at OR t._ingested_at IS NULL)
   AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(
-    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+    last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
+    merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
+    spark.sql(
+        f"ALTER TABLE {target_table} "
+        f"SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+    )
+else:
+    # The first run creates the table from its rows, with the Bronze version reached: one commit.
+    spark.sql(f"""
+CREATE TABLE spark_catalog.silver.features_incremental
+USING DELTA
+CLUSTER BY (store, day)
+COMMENT 'Cleaned, checked and deduplicated records of spark_catalog.bronze.sales.'
+TBLPROPERTIES (
+  'delta.enableChangeDataFeed' = 'true',
+  'silver.source_version' = '{source_version}'
 )
+AS SELECT * FROM _silver_features_incremental_batch
+""")
+    written = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()["operationMetrics"]
+    merged = {
+        "numSourceRows": written["numOutputRows"],
+        "numTargetRowsInserted": written["numOutputRows"],
+    }
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(

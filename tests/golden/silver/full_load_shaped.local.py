@@ -23,6 +23,7 @@ spark.sql("CREATE SCHEMA IF NOT EXISTS spark_catalog.silver")
 # Read all of Bronze, as of one version (so the run sees a consistent snapshot).
 source_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["version"]
 raw = spark.sql(f"SELECT * FROM {source_table} VERSION AS OF {source_version}")
+target_exists = spark.catalog.tableExists(target_table)
 
 df = raw
 df = df.select("order_id", "customer", "amount", "updated_at")
@@ -37,40 +38,39 @@ df = df.withColumns({"customer_id": F.trim("customer_id")})
 df = df.withColumns({"customer_id": F.lower("customer_id")})
 df = df.fillna({"amount": 0})
 
-# Data quality. Each check is a SQL condition a good row meets; all of them are evaluated
-# as columns of one pass, and `_failed` lists the checks a row fails.
+# Data quality. Each check is a SQL condition a good row meets; each becomes one boolean
+# column `_failed_<name>` of one pass over the rows.
 checks = {
     "clean_drop_nulls": ("drop", "order_id IS NOT NULL"),
 }
-checked = df.withColumn(
-    "_failed",
-    F.filter(
-        F.array(
-            *[F.when(~F.expr(condition), F.lit(name)) for name, (_, condition) in checks.items()]
-        ),
-        lambda name: name.isNotNull(),
-    ),
-)
+flags = {f"_failed_{name}": ~F.expr(condition) for name, (_, condition) in checks.items()}
+checked = df.withColumns(flags)
 
 
 def failed_any(actions):
     """True for a row that fails at least one check with one of these actions."""
-    names = [name for name, (action, _) in checks.items() if action in actions]
-    if not names:
-        return F.lit(False)
-    return F.arrays_overlap("_failed", F.array(*[F.lit(name) for name in names]))
+    failed = F.lit(False)
+    for name, (action, _) in checks.items():
+        if action in actions:
+            failed = failed | F.col(f"_failed_{name}")
+    return failed
+
+
+def failed_names():
+    """The names of the checks a row fails (built only for the rows that are kept aside)."""
+    return F.array_compact(F.array(*[F.when(F.col(f"_failed_{name}"), name) for name in checks]))
 
 
 checked = checked.cache()  # computed once for the counts, the quarantine and the MERGE
 
 counts = checked.agg(
     F.count(F.lit(1)).alias("rows_in"),
-    *[F.sum(F.array_contains("_failed", name).cast("long")).alias(name) for name in checks],
-    F.sum(failed_any({"quarantine"}).cast("long")).alias("quarantined"),
-    F.sum(failed_any({"drop", "quarantine"}).cast("long")).alias("removed"),
+    *[F.count_if(f"_failed_{name}").alias(name) for name in checks],
+    F.count_if(failed_any({"quarantine"})).alias("quarantined"),
+    F.count_if(failed_any({"drop", "quarantine"})).alias("removed"),
 ).first()
 counts = {name: value or 0 for name, value in counts.asDict().items()}
-kept = checked.where(~failed_any({"drop", "quarantine"})).drop("_failed")
+kept = checked.where(~failed_any({"drop", "quarantine"})).drop(*flags)
 
 # One row per key: the latest by updated_at wins.
 latest_first = Window.partitionBy("order_id").orderBy(F.col("updated_at").desc())
@@ -86,26 +86,12 @@ silver = latest_per_key(kept)
 
 # Partitioned by customer_id: keep these low-cardinality (well under 10,000 values) so each
 # partition stays at 1 GB or more.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in silver.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS spark_catalog.silver.full_load_shaped (
-  {columns}
-)
-USING DELTA
-PARTITIONED BY (customer_id)
-COMMENT 'One row per order, latest update wins'
-TBLPROPERTIES (
-  'delta.enableChangeDataFeed' = 'true'
-)
-""")
-# Tags are Unity Catalog statements; on Databricks this cell runs:
-#   ALTER TABLE spark_catalog.silver.full_load_shaped SET TAGS ('domain' = 'sales')
-
-# MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
-# least as new and something changed, so running this cell twice changes nothing.
 silver.createOrReplaceTempView("_silver_full_load_shaped_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in silver.columns)
-spark.sql(f"""
+if target_exists:
+    # MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
+    # least as new and something changed, so running this cell twice changes nothing.
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in silver.columns)
+    spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO spark_catalog.silver.full_load_shaped AS t
 USING _silver_full_load_shaped_batch AS s
 ON t.order_id <=> s.order_id
@@ -113,11 +99,32 @@ WHEN MATCHED AND (s.updated_at >= t.updated_at OR t.updated_at IS NULL)
   AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(
-    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+    last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
+    merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
+    spark.sql(
+        f"ALTER TABLE {target_table} "
+        f"SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+    )
+else:
+    # The first run creates the table from its rows, with the Bronze version reached: one commit.
+    spark.sql(f"""
+CREATE TABLE spark_catalog.silver.full_load_shaped
+USING DELTA
+PARTITIONED BY (customer_id)
+COMMENT 'One row per order, latest update wins'
+TBLPROPERTIES (
+  'delta.enableChangeDataFeed' = 'true',
+  'silver.source_version' = '{source_version}'
 )
+AS SELECT * FROM _silver_full_load_shaped_batch
+""")
+    written = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()["operationMetrics"]
+    merged = {
+        "numSourceRows": written["numOutputRows"],
+        "numTargetRowsInserted": written["numOutputRows"],
+    }
+# Tags are Unity Catalog statements; on Databricks this cell runs:
+#   ALTER TABLE spark_catalog.silver.full_load_shaped SET TAGS ('domain' = 'sales')
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(

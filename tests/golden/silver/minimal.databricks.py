@@ -14,7 +14,8 @@ spark.sql("CREATE SCHEMA IF NOT EXISTS main.silver")
 # Silver has reached is kept in the table property "silver.source_version".
 source_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["version"]
 done_version = -1
-if spark.catalog.tableExists(target_table):
+target_exists = spark.catalog.tableExists(target_table)
+if target_exists:
     done_properties = spark.sql(f"DESCRIBE DETAIL {target_table}").first()["properties"]
     done_version = int(done_properties.get("silver.source_version", -1))
 if done_version < 0:
@@ -49,23 +50,12 @@ silver = latest_per_key(kept)
 
 # No partitioning or clustering: under about 1 TB Delta's file statistics skip data well enough;
 # add cluster_by when queries filter on a few columns.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in silver.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS main.silver.minimal (
-  {columns}
-)
-USING DELTA
-COMMENT 'Cleaned, checked and deduplicated records of main.bronze.sales.'
-TBLPROPERTIES (
-  'delta.enableChangeDataFeed' = 'true'
-)
-""")
-
-# MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
-# least as new and something changed, so running this cell twice changes nothing.
 silver.createOrReplaceTempView("_silver_minimal_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in silver.columns)
-spark.sql(f"""
+if target_exists:
+    # MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
+    # least as new and something changed, so running this cell twice changes nothing.
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in silver.columns)
+    spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO main.silver.minimal AS t
 USING _silver_minimal_batch AS s
 ON t.id <=> s.id
@@ -73,11 +63,29 @@ WHEN MATCHED AND (s._ingested_at >= t._ingested_at OR t._ingested_at IS NULL)
   AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(
-    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+    last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
+    merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
+    spark.sql(
+        f"ALTER TABLE {target_table} "
+        f"SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+    )
+else:
+    # The first run creates the table from its rows, with the Bronze version reached: one commit.
+    spark.sql(f"""
+CREATE TABLE main.silver.minimal
+USING DELTA
+COMMENT 'Cleaned, checked and deduplicated records of main.bronze.sales.'
+TBLPROPERTIES (
+  'delta.enableChangeDataFeed' = 'true',
+  'silver.source_version' = '{source_version}'
 )
+AS SELECT * FROM _silver_minimal_batch
+""")
+    written = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()["operationMetrics"]
+    merged = {
+        "numSourceRows": written["numOutputRows"],
+        "numTargetRowsInserted": written["numOutputRows"],
+    }
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(

@@ -21,7 +21,8 @@ spark.sql("CREATE SCHEMA IF NOT EXISTS spark_catalog.silver")
 # Silver has reached is kept in the table property "silver.source_version".
 source_version = spark.sql(f"DESCRIBE HISTORY {source_table} LIMIT 1").first()["version"]
 done_version = -1
-if spark.catalog.tableExists(target_table):
+target_exists = spark.catalog.tableExists(target_table)
+if target_exists:
     done_properties = spark.sql(f"DESCRIBE DETAIL {target_table}").first()["properties"]
     done_version = int(done_properties.get("silver.source_version", -1))
 if done_version < 0:
@@ -40,8 +41,8 @@ else:
 
 df = raw
 
-# Data quality. Each check is a SQL condition a good row meets; all of them are evaluated
-# as columns of one pass, and `_failed` lists the checks a row fails.
+# Data quality. Each check is a SQL condition a good row meets; each becomes one boolean
+# column `_failed_<name>` of one pass over the rows.
 checks = {
     "units_in_range": ("quarantine", "(units IS NULL OR units BETWEEN 0 AND 10000)"),
     "known_store": ("drop", "(store IS NULL OR store IN ('north', 'south', 'east'))"),
@@ -49,32 +50,31 @@ checks = {
     "one_row_per_key": ("warn", "count(1) OVER (PARTITION BY store, item, day) = 1"),
     "has_day": ("fail", "day IS NOT NULL"),
 }
-checked = df.withColumn(
-    "_failed",
-    F.filter(
-        F.array(
-            *[F.when(~F.expr(condition), F.lit(name)) for name, (_, condition) in checks.items()]
-        ),
-        lambda name: name.isNotNull(),
-    ),
-)
+flags = {f"_failed_{name}": ~F.expr(condition) for name, (_, condition) in checks.items()}
+checked = df.withColumns(flags)
 
 
 def failed_any(actions):
     """True for a row that fails at least one check with one of these actions."""
-    names = [name for name, (action, _) in checks.items() if action in actions]
-    if not names:
-        return F.lit(False)
-    return F.arrays_overlap("_failed", F.array(*[F.lit(name) for name in names]))
+    failed = F.lit(False)
+    for name, (action, _) in checks.items():
+        if action in actions:
+            failed = failed | F.col(f"_failed_{name}")
+    return failed
+
+
+def failed_names():
+    """The names of the checks a row fails (built only for the rows that are kept aside)."""
+    return F.array_compact(F.array(*[F.when(F.col(f"_failed_{name}"), name) for name in checks]))
 
 
 checked = checked.cache()  # computed once for the counts, the quarantine and the MERGE
 
 counts = checked.agg(
     F.count(F.lit(1)).alias("rows_in"),
-    *[F.sum(F.array_contains("_failed", name).cast("long")).alias(name) for name in checks],
-    F.sum(failed_any({"quarantine"}).cast("long")).alias("quarantined"),
-    F.sum(failed_any({"drop", "quarantine"}).cast("long")).alias("removed"),
+    *[F.count_if(f"_failed_{name}").alias(name) for name in checks],
+    F.count_if(failed_any({"quarantine"})).alias("quarantined"),
+    F.count_if(failed_any({"drop", "quarantine"})).alias("removed"),
 ).first()
 counts = {name: value or 0 for name, value in counts.asDict().items()}
 
@@ -87,7 +87,10 @@ failures = {
     name: counts[name] for name, (action, _) in checks.items() if action == "fail" and counts[name]
 }
 if failures:
-    examples = checked.where(failed_any({"fail"})).limit(5).collect()
+    failing = checked.where(failed_any({"fail"})).select(
+        *df.columns, failed_names().alias("_failed")
+    )
+    examples = failing.limit(5).collect()
     raise ExpectationsFailed(
         f"{target_table} was not written: "
         + ", ".join(
@@ -101,33 +104,25 @@ if failures:
 # Quarantine: failing rows are kept for a person to look at, with the checks they failed.
 quarantine = checked.where(failed_any({"quarantine"})).select(
     *df.columns,
-    F.col("_failed").alias("_failed_expectations"),
+    failed_names().alias("_failed_expectations"),
     F.current_timestamp().alias("_quarantined_at"),
     F.sha2(F.to_json(F.struct(*df.columns)), 256).alias("_row_hash"),
 )
-columns = ",\n  ".join(
-    f"`{field.name}` {field.dataType.simpleString()}" for field in quarantine.schema
-)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS spark_catalog.silver.quality_all_actions_quarantine (
-  {columns}
-)
-USING DELTA
-COMMENT 'Rows of spark_catalog.silver.quality_all_actions that failed a quarantine check, with the names of the checks.'
-TBLPROPERTIES (
-  'delta.enableChangeDataFeed' = 'true'
-)
-""")
-# Each Bronze version is quarantined once: Delta skips a write whose (txnAppId, txnVersion)
-# it has already committed, so re-running after a failure adds nothing twice.
-(
+# The first write creates the table (with its comment and Change Data Feed): no empty commit.
+quarantine_writer = (
     quarantine.write.format("delta")
     .mode("append")
-    .option("txnAppId", f"{target_table} quarantine")
-    .option("txnVersion", source_version)
-    .saveAsTable(quarantine_table)
+    .option("delta.enableChangeDataFeed", "true")
+    .option(
+        "comment",
+        f"Rows of {target_table} that failed a quarantine check, with the names of the checks.",
+    )
 )
-kept = checked.where(~failed_any({"drop", "quarantine"})).drop("_failed")
+# Each Bronze version is quarantined once: Delta skips a write whose (txnAppId, txnVersion)
+# it has already committed, so re-running after a failure adds nothing twice.
+quarantine_writer = quarantine_writer.option("txnAppId", f"{target_table} quarantine")
+quarantine_writer.option("txnVersion", source_version).saveAsTable(quarantine_table)
+kept = checked.where(~failed_any({"drop", "quarantine"})).drop(*flags)
 
 # One row per key: the latest by _ingested_at wins.
 latest_first = Window.partitionBy("store", "item", "day").orderBy(F.col("_ingested_at").desc())
@@ -143,23 +138,12 @@ silver = latest_per_key(kept)
 
 # No partitioning or clustering: under about 1 TB Delta's file statistics skip data well enough;
 # add cluster_by when queries filter on a few columns.
-columns = ",\n  ".join(f"`{field.name}` {field.dataType.simpleString()}" for field in silver.schema)
-spark.sql(f"""
-CREATE TABLE IF NOT EXISTS spark_catalog.silver.quality_all_actions (
-  {columns}
-)
-USING DELTA
-COMMENT 'Cleaned, checked and deduplicated records of spark_catalog.bronze.sales.'
-TBLPROPERTIES (
-  'delta.enableChangeDataFeed' = 'true'
-)
-""")
-
-# MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
-# least as new and something changed, so running this cell twice changes nothing.
 silver.createOrReplaceTempView("_silver_quality_all_actions_batch")
-changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in silver.columns)
-spark.sql(f"""
+if target_exists:
+    # MERGE on the keys: a new key is inserted; a known key is updated only when the row is at
+    # least as new and something changed, so running this cell twice changes nothing.
+    changed = " OR ".join(f"NOT (t.`{name}` <=> s.`{name}`)" for name in silver.columns)
+    spark.sql(f"""
 MERGE WITH SCHEMA EVOLUTION INTO spark_catalog.silver.quality_all_actions AS t
 USING _silver_quality_all_actions_batch AS s
 ON t.store <=> s.store AND t.item <=> s.item AND t.day <=> s.day
@@ -167,11 +151,29 @@ WHEN MATCHED AND (s._ingested_at >= t._ingested_at OR t._ingested_at IS NULL)
   AND ({changed}) THEN UPDATE SET *
 WHEN NOT MATCHED THEN INSERT *
 """)
-last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
-merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
-spark.sql(
-    f"ALTER TABLE {target_table} SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+    last_commit = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()
+    merged = last_commit["operationMetrics"] if last_commit["operation"] == "MERGE" else {}
+    spark.sql(
+        f"ALTER TABLE {target_table} "
+        f"SET TBLPROPERTIES ('silver.source_version' = '{source_version}')"
+    )
+else:
+    # The first run creates the table from its rows, with the Bronze version reached: one commit.
+    spark.sql(f"""
+CREATE TABLE spark_catalog.silver.quality_all_actions
+USING DELTA
+COMMENT 'Cleaned, checked and deduplicated records of spark_catalog.bronze.sales.'
+TBLPROPERTIES (
+  'delta.enableChangeDataFeed' = 'true',
+  'silver.source_version' = '{source_version}'
 )
+AS SELECT * FROM _silver_quality_all_actions_batch
+""")
+    written = spark.sql(f"DESCRIBE HISTORY {target_table} LIMIT 1").first()["operationMetrics"]
+    merged = {
+        "numSourceRows": written["numOutputRows"],
+        "numTargetRowsInserted": written["numOutputRows"],
+    }
 
 # What happened, as a small DataFrame: rows in, rows per check, rows written.
 quality_summary = spark.createDataFrame(
