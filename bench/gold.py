@@ -11,7 +11,7 @@ the first run a plain write, re-runs the same MERGE (rows replaced only when cha
 same summary line (rows inserted and updated, from the MERGE's result, and rows now).
 
 For each size it prints, measured in this one run with the two sides interleaved (generated,
-hand, generated, hand...) and the median of the repeats:
+hand, then hand, generated, ...) and the median of the repeats:
   - the first run (the Gold table does not exist yet): generated s, hand s, generated / hand;
   - a re-run after appending 1% new Silver rows (the MERGE updates and inserts some weeks).
 Target (issue 19): generated / hand <= 1.05.
@@ -32,7 +32,7 @@ from dbx_architect.expand import expand
 from dbx_architect.runtime.spark import start_local_spark
 from dbx_architect.settings import DbxArchitect, Settings
 
-REPEATS = 3
+REPEATS = 4
 SPEC = """
 from: [{sales}, stores]
 join: {{on: [store], how: left}}
@@ -137,8 +137,9 @@ def profile(spark, source: str) -> None:
 def compare(spark, tag: str, sales: str, after: str) -> tuple[list[float], list[float]]:
     """Interleaved runs: the first run (table dropped before) or a re-run (after='rerun')."""
     gen_times, hand_times = [], []
-    for _ in range(REPEATS):
-        for side, times in (("gen", gen_times), ("hand", hand_times)):
+    for repeat in range(REPEATS):
+        sides = [("gen", gen_times), ("hand", hand_times)]
+        for side, times in sides if repeat % 2 == 0 else sides[::-1]:  # A B, B A, ...
             name = f"{side}_{tag}"
             if after == "first":
                 spark.sql(f"DROP TABLE IF EXISTS spark_catalog.gold.{name}")
